@@ -1,0 +1,75 @@
+# hocvuso — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
+        messages bench bench-psychometrics clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install only when pyproject.toml changes: a second `make run` starts at once.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+## make run: install, migrate + seed (first run prints the admin password), serve.
+run: install
+	$(BIN)/hocvuso init
+	$(BIN)/hocvuso serve --port $(PORT)
+
+## make test: lint, types, then the whole suite on SQLite and on PostgreSQL.
+test: dev lint typecheck pytest
+
+lint: dev
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
+
+typecheck: dev
+	$(BIN)/mypy
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: dev
+	scripts/ensure-chromium
+	@echo "== pytest on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+
+pytest-postgres: dev
+	@if $(BIN)/python scripts/pg-reachable "$(PG_URL)"; then \
+	  echo "== pytest on PostgreSQL ($(PG_URL))"; \
+	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest -p no:cacheprovider; \
+	else \
+	  echo "== SKIPPED the PostgreSQL pass: no server answers at $(PG_URL)"; \
+	fi
+
+e2e: dev
+	scripts/ensure-chromium
+	$(BIN)/pytest -p no:cacheprovider tests/e2e
+
+## make messages: refresh and compile the Vietnamese catalogue.
+messages: dev
+	cd src/hocvuso && ../../$(BIN)/django-admin makemessages -l vi --no-obsolete --settings=hocvuso.settings
+	msgfmt --check -o src/hocvuso/locale/vi/LC_MESSAGES/django.mo src/hocvuso/locale/vi/LC_MESSAGES/django.po
+
+bench-psychometrics: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/psychometrics/run.py
+
+bench: bench-psychometrics
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Sign in with a phone number, e-mail, national ID number or user name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from hocvuso.accounts.identifiers import Kind, national_id_hash, parse_identifier
+from hocvuso.accounts.models import User
+from hocvuso.accounts.permissions import role_permissions
+
+
+def user_find_by_identifier(raw: str) -> User | None:
+    """Return the user an identifier designates, or None."""
+    ident = parse_identifier(raw)
+    qs = User.objects.all()
+    if ident.kind is Kind.NATIONAL_ID:
+        return qs.filter(national_id_hash=national_id_hash(ident.value)).first()
+    if ident.kind is Kind.PHONE:
+        return (
+            qs.filter(phone=ident.value).first()
+            or qs.filter(username=ident.value).first()
+        )
+    if ident.kind is Kind.EMAIL:
+        return qs.filter(email__iexact=ident.value).first()
+    return qs.filter(username=ident.value).first()
+
+
+class IdentifierBackend(ModelBackend):
+    """ModelBackend that resolves several identifiers and grants role permissions."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if not username or password is None:
+            return None
+        user = user_find_by_identifier(username)
+        if user is None:
+            # Spend the same time as a real check to avoid user enumeration.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        perms = set(super().get_all_permissions(user_obj, obj))
+        if user_obj.is_active and not user_obj.is_anonymous and obj is None:
+            perms |= role_permissions(user_obj)
+        return perms

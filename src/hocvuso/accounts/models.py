@@ -1,0 +1,264 @@
+"""Users, learner profiles, scoped roles, consent and data-subject requests.
+
+Personal data is minimised: a national ID number is never stored, only a keyed
+hash (HMAC-SHA256 with a server secret, so it can be matched at sign-in but not
+reversed by brute force without the key) and its last four digits for display.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.models import BaseModel
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(
+        self, username: str, password: str | None = None, **extra: Any
+    ) -> User:
+        if not username:
+            raise ValueError("username is required")
+        user = self.model(username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self, username: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(username, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: by phone number, e-mail or national ID number."""
+
+    SCOPE_COMMUNE_FIELD = "profile__commune"
+    SCOPE_OWNER_FIELD = "pk"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    username = models.CharField(_("user name"), max_length=150, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(
+        _("phone number"), max_length=15, unique=True, null=True, blank=True
+    )
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    national_id_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    national_id_last4 = models.CharField(
+        _("national ID (last 4 digits)"), max_length=4, blank=True
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="vi"
+    )
+    registered_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assisted_users",
+        verbose_name=_("registered by"),
+    )
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[-1] if self.full_name else self.username
+
+
+class LearnerProfile(BaseModel):
+    """What a learner tells about themselves to get the right track."""
+
+    SCOPE_COMMUNE_FIELD = "commune"
+    SCOPE_OWNER_FIELD = "user"
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"), null=True, blank=True
+    )
+    target_group = models.ForeignKey(
+        "framework.TargetGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("target group"),
+    )
+    commune = models.ForeignKey(
+        "geo.Commune",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learners",
+        verbose_name=_("commune"),
+    )
+
+    class Meta:
+        verbose_name = _("learner profile")
+        verbose_name_plural = _("learner profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", _("Learner")
+    COMMUNITY_HELPER = "community_helper", _("Community helper")
+    COMMUNE_OFFICER = "commune_officer", _("Commune officer")
+    PROVINCE_OFFICER = "province_officer", _("Province officer")
+    CONTENT_EDITOR = "content_editor", _("Content editor")
+    NATIONAL_ADMIN = "national_admin", _("National admin")
+
+
+COMMUNE_ROLES = (Role.LEARNER, Role.COMMUNITY_HELPER, Role.COMMUNE_OFFICER)
+
+
+class RoleAssignment(BaseModel):
+    """A role held by a user within an administrative unit.
+
+    Commune-level roles name a commune, province officers a province; content
+    editors and national admins work nationwide (no unit).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(
+        "geo.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("province"),
+    )
+    commune = models.ForeignKey(
+        "geo.Commune",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("commune"),
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_role",
+                condition=(
+                    Q(
+                        role__in=[r.value for r in COMMUNE_ROLES],
+                        commune__isnull=False,
+                        province__isnull=True,
+                    )
+                    | Q(
+                        role=Role.PROVINCE_OFFICER,
+                        province__isnull=False,
+                        commune__isnull=True,
+                    )
+                    | Q(
+                        role__in=[Role.CONTENT_EDITOR, Role.NATIONAL_ADMIN],
+                        province__isnull=True,
+                        commune__isnull=True,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "province", "commune"],
+                name="role_assignment_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.commune or self.province or _("nationwide")
+        return f"{self.get_role_display()} — {unit}"
+
+
+class ConsentMethod(models.TextChoices):
+    SELF = "self", _("Given by the person online")
+    ASSISTED = "assisted", _("Given to a helper after the notice was explained")
+
+
+class Consent(BaseModel):
+    """Consent to processing under the Personal Data Protection Law 91/2025/QH15."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    policy_version = models.CharField(max_length=20)
+    purposes = models.JSONField(default=list)
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.policy_version}"
+
+
+class DataRequest(BaseModel):
+    """A data subject's request to correct (or delete) their data."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        DELETION = "deletion", _("Deletion")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="data_requests"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default="open")
+    handled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

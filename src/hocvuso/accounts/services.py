@@ -1,0 +1,279 @@
+"""Writes for accounts: registration, profiles, roles, consent, data rights."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hocvuso.accounts.errors import PermissionDeniedError
+from hocvuso.accounts.identifiers import (
+    Kind,
+    is_national_id,
+    national_id_hash,
+    parse_identifier,
+)
+from hocvuso.accounts.models import (
+    Consent,
+    ConsentMethod,
+    DataRequest,
+    LearnerProfile,
+    Role,
+    RoleAssignment,
+    User,
+)
+from hocvuso.accounts.permissions import clear_role_cache, has_role
+from hocvuso.core.services import audit_record, model_snapshot
+from hocvuso.framework.models import TargetGroup
+from hocvuso.geo.models import Commune, Province
+
+CONSENT_PURPOSES = ["learning", "assessment", "certification", "statistics"]
+PROFILE_FIELDS = ["birth_year", "target_group", "commune"]
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    full_name: str
+    identifier: str
+    password: str
+    birth_year: int | None
+    target_group: TargetGroup | None
+    commune: Commune | None
+    national_id: str = ""
+    language: str = "vi"
+
+
+def _check_birth_year(year: int | None) -> None:
+    if year is None:
+        return
+    now = timezone.now().year
+    if not now - 120 <= year <= now - 5:
+        raise ValidationError(
+            {"birth_year": _("Enter a birth year between %(a)d and %(b)d.")},
+            params={"a": now - 120, "b": now - 5},
+        )
+
+
+@transaction.atomic
+def account_register(
+    *,
+    actor: User | None,
+    data: RegistrationData,
+    consent_given: bool,
+) -> User:
+    """Create a learner account, profile and consent record in one transaction.
+
+    ``actor`` is None when people register themselves; a community helper or
+    commune officer registering someone becomes ``registered_by`` and the
+    consent is recorded as given to them (``ConsentMethod.ASSISTED``).
+    Raises ``ValidationError`` (with field keys) for bad input; nothing is
+    written then.
+    """
+    if not consent_given:
+        raise ValidationError({"consent": _("Consent is needed to create an account.")})
+    if actor is not None and not has_role(
+        actor, Role.COMMUNITY_HELPER, Role.COMMUNE_OFFICER
+    ):
+        raise PermissionDeniedError(_("Only community helpers can register others."))
+    ident = parse_identifier(data.identifier)
+    phone = email = None
+    if ident.kind is Kind.PHONE:
+        phone = ident.value
+        if User.objects.filter(phone=phone).exists():
+            raise ValidationError(
+                {"identifier": _("This phone number is already registered.")}
+            )
+    elif ident.kind is Kind.EMAIL:
+        email = ident.value
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                {"identifier": _("This e-mail is already registered.")}
+            )
+    else:
+        raise ValidationError(
+            {"identifier": _("Enter a mobile phone number (10 digits) or an e-mail.")}
+        )
+    id_hash = ""
+    if data.national_id:
+        if not is_national_id(data.national_id):
+            raise ValidationError(
+                {"national_id": _("A citizen ID number has exactly 12 digits.")}
+            )
+        id_hash = national_id_hash(data.national_id)
+        if User.objects.filter(national_id_hash=id_hash).exists():
+            raise ValidationError(
+                {"national_id": _("This citizen ID number is already registered.")}
+            )
+    _check_birth_year(data.birth_year)
+    full_name = " ".join(data.full_name.split())
+    if not full_name:
+        raise ValidationError({"full_name": _("Enter your full name.")})
+    user = User(
+        username=phone or email or f"u-{secrets.token_hex(6)}",
+        full_name=full_name[:150],
+        phone=phone,
+        email=email,
+        national_id_hash=id_hash or None,
+        national_id_last4=data.national_id[-4:] if data.national_id else "",
+        language=data.language if data.language in ("vi", "en") else "vi",
+        registered_by=actor,
+    )
+    validate_password(data.password, user)
+    user.set_password(data.password)
+    user.save()
+    profile = LearnerProfile.objects.create(
+        user=user,
+        birth_year=data.birth_year,
+        target_group=data.target_group,
+        commune=data.commune,
+    )
+    if data.commune is not None:
+        RoleAssignment.objects.create(
+            user=user, role=Role.LEARNER, commune=data.commune
+        )
+    Consent.objects.create(
+        user=user,
+        policy_version=settings.HOCVUSO_PRIVACY_POLICY_VERSION,
+        purposes=CONSENT_PURPOSES,
+        method=ConsentMethod.ASSISTED if actor else ConsentMethod.SELF,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor or user,
+        action="account.register.assisted" if actor else "account.register",
+        obj=user,
+        after=model_snapshot(profile, PROFILE_FIELDS)
+        | {"policy_version": settings.HOCVUSO_PRIVACY_POLICY_VERSION},
+    )
+    return user
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    birth_year: int | None,
+    target_group: TargetGroup | None,
+    commune: Commune | None,
+) -> LearnerProfile:
+    """Correct a learner's own profile; the change is audited."""
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDeniedError(_("You can only change your own profile."))
+    _check_birth_year(birth_year)
+    profile, _created = LearnerProfile.objects.select_for_update().get_or_create(
+        user=user
+    )
+    before = model_snapshot(profile, PROFILE_FIELDS) | {"full_name": user.full_name}
+    user.full_name = " ".join(full_name.split())[:150] or user.full_name
+    user.save(update_fields=["full_name"])
+    profile.birth_year = birth_year
+    profile.target_group = target_group
+    if commune != profile.commune:
+        RoleAssignment.objects.filter(user=user, role=Role.LEARNER).delete()
+        if commune is not None:
+            RoleAssignment.objects.create(user=user, role=Role.LEARNER, commune=commune)
+    profile.commune = commune
+    profile.save()
+    after = model_snapshot(profile, PROFILE_FIELDS) | {"full_name": user.full_name}
+    if before != after:
+        audit_record(
+            actor=actor, action="profile.update", obj=user, before=before, after=after
+        )
+    return profile
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    province: Province | None = None,
+    commune: Commune | None = None,
+) -> RoleAssignment:
+    """Give ``user`` a role in a unit (idempotent: an existing one is returned)."""
+    if not (actor.is_superuser or has_role(actor, Role.NATIONAL_ADMIN)):
+        raise PermissionDeniedError(_("Only national admins can assign roles."))
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user,
+        role=role,
+        province=province,
+        commune=commune,
+        defaults={"granted_by": actor},
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="role.assign",
+            obj=user,
+            after={
+                "role": role,
+                "province": province.pk if province else None,
+                "commune": commune.pk if commune else None,
+            },
+        )
+    clear_role_cache(user)
+    return assignment
+
+
+@transaction.atomic
+def data_request_create(*, actor: User, kind: str, message: str) -> DataRequest:
+    """Record a learner's request about their own data."""
+    message = message.strip()
+    if kind == DataRequest.Kind.CORRECTION and not message:
+        raise ValidationError({"message": _("Say what should be corrected.")})
+    request = DataRequest.objects.create(user=actor, kind=kind, message=message[:2000])
+    audit_record(actor=actor, action=f"data_request.{kind}", obj=request)
+    return request
+
+
+@transaction.atomic
+def account_anonymise(*, actor: User, user: User) -> User:
+    """Delete a person's identifying data but keep anonymous learning records.
+
+    Name, phone, e-mail and the national ID hash are erased, the account can no
+    longer sign in, consents are marked withdrawn. Records that feed statistics
+    (profile's target group and commune, later learning and assessment records)
+    stay attached to the now anonymous account, so counts do not change.
+    """
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDeniedError(_("You can only delete your own account."))
+    if user.anonymised_at is not None:
+        return user
+    now = timezone.now()
+    user.username = f"deleted-{user.pk.hex[:12]}"
+    user.full_name = ""
+    user.phone = None
+    user.email = None
+    user.national_id_hash = None
+    user.national_id_last4 = ""
+    user.is_active = False
+    user.anonymised_at = now
+    user.set_unusable_password()
+    user.save()
+    LearnerProfile.objects.filter(user=user).update(birth_year=None)
+    Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(
+        withdrawn_at=now
+    )
+    DataRequest.objects.create(
+        user=user,
+        kind=DataRequest.Kind.DELETION,
+        status=DataRequest.Status.DONE,
+        handled_at=now,
+    )
+    RoleAssignment.objects.filter(user=user).exclude(role=Role.LEARNER).delete()
+    audit_record(actor=actor, action="account.anonymise", obj=user)
+    return user
+
+
+def password_generate() -> str:
+    """Return a random password that passes the validators."""
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,267 @@
+"""Sign-in, registration, profile and "my data" pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from hocvuso.accounts.errors import PermissionDeniedError
+from hocvuso.accounts.forms import (
+    AssistedRegistrationForm,
+    DataRequestForm,
+    DeleteAccountForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+)
+from hocvuso.accounts.models import DataRequest, User
+from hocvuso.accounts.permissions import user_roles
+from hocvuso.accounts.selectors import user_data_export, user_profile_get
+from hocvuso.accounts.services import (
+    RegistrationData,
+    account_anonymise,
+    account_register,
+    data_request_create,
+    profile_update,
+)
+from hocvuso.geo.selectors import commune_list
+
+
+def _login_rate(group: str | None, request: HttpRequest) -> str:
+    return str(settings.HOCVUSO_LOGIN_RATE)
+
+
+def _register_rate(group: str | None, request: HttpRequest) -> str:
+    return str(settings.HOCVUSO_REGISTER_RATE)
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=_login_rate, method="POST", block=True), name="dispatch"
+)
+@method_decorator(
+    ratelimit(key="post:username", rate=_login_rate, method="POST", block=True),
+    name="dispatch",
+)
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error("password", message)
+
+
+def _registration_data(form: RegistrationForm, language: str) -> RegistrationData:
+    d = form.cleaned_data
+    return RegistrationData(
+        full_name=d["full_name"],
+        identifier=d["identifier"],
+        password=d["password"],
+        birth_year=d.get("birth_year"),
+        target_group=d.get("target_group"),
+        commune=d.get("commune"),
+        national_id=(d.get("national_id") or "").strip(),
+        language=language,
+    )
+
+
+def _is_search(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "search"
+
+
+@ratelimit(key="ip", rate=_register_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Let someone create their own learner account."""
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and not _is_search(request) and form.is_valid():
+        try:
+            user = account_register(
+                actor=None,
+                data=_registration_data(form, request.LANGUAGE_CODE),
+                consent_given=form.cleaned_data["consent"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("accounts:profile")
+    if _is_search(request):
+        form.errors.clear()
+    return render(request, "accounts/register.html", {"form": form, "assisted": False})
+
+
+@login_required
+@permission_required("accounts.assist_registration", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def assist_register(request: HttpRequest) -> HttpResponse:
+    """Let a community helper register someone who has no smartphone."""
+    form = AssistedRegistrationForm(request.POST or None)
+    if request.method == "POST" and not _is_search(request) and form.is_valid():
+        assert isinstance(request.user, User)
+        try:
+            user = account_register(
+                actor=request.user,
+                data=_registration_data(form, "vi"),
+                consent_given=form.cleaned_data["consent"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDeniedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Account created for %(name)s. They sign in with %(login)s.")
+                % {"name": user.full_name, "login": user.username},
+            )
+            return redirect("accounts:assist_register")
+    if _is_search(request):
+        form.errors.clear()
+    return render(request, "accounts/register.html", {"form": form, "assisted": True})
+
+
+@require_GET
+def commune_options(request: HttpRequest) -> HttpResponse:
+    """Return ``<option>``s of communes matching ``q`` (HTMX partial)."""
+    q = request.GET.get("commune_q", request.GET.get("q", ""))[:100]
+    communes = list(commune_list(q=q)[:50]) if q.strip() else []
+    return render(
+        request,
+        "accounts/partials/commune_options.html",
+        {"communes": communes, "q": q},
+    )
+
+
+@login_required
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile": user_profile_get(user=request.user),
+            "roles": user_roles(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    current = user_profile_get(user=user)
+    initial = {
+        "full_name": user.full_name,
+        "birth_year": current.birth_year if current else None,
+        "target_group": current.target_group if current else None,
+        "commune": current.commune if current else None,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and not _is_search(request) and form.is_valid():
+        d = form.cleaned_data
+        try:
+            profile_update(
+                actor=user,
+                user=user,
+                full_name=d["full_name"],
+                birth_year=d.get("birth_year"),
+                target_group=d.get("target_group"),
+                commune=d.get("commune"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("accounts:profile")
+    if _is_search(request):
+        form.errors.clear()
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Show what is held, offer the download, correction and deletion."""
+    user = request.user
+    assert isinstance(user, User)
+    correction = DataRequestForm(
+        request.POST if request.POST.get("form") == "correction" else None
+    )
+    delete = DeleteAccountForm(
+        request.POST if request.POST.get("form") == "delete" else None
+    )
+    if correction.is_bound and correction.is_valid():
+        data_request_create(
+            actor=user,
+            kind=DataRequest.Kind.CORRECTION,
+            message=correction.cleaned_data["message"],
+        )
+        messages.success(
+            request, _("Your request was recorded. An officer will answer it.")
+        )
+        return redirect("accounts:my_data")
+    if delete.is_bound and delete.is_valid():
+        if user.check_password(delete.cleaned_data["password"]):
+            account_anonymise(actor=user, user=user)
+            logout(request)
+            messages.success(
+                request, _("Your personal data was deleted and you were signed out.")
+            )
+            return redirect("home")
+        delete.add_error("password", _("The password is not right."))
+    return render(
+        request,
+        "accounts/my_data.html",
+        {
+            "data": user_data_export(user=user),
+            "correction_form": correction,
+            "delete_form": delete,
+            "requests": user.data_requests.all()[:20],
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    payload = json.dumps(
+        user_data_export(user=request.user), ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(payload, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="hocvuso-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    lang = "en" if request.LANGUAGE_CODE.startswith("en") else "vi"
+    return render(request, f"accounts/privacy_{lang}.html")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from hocvuso.geo.models import Commune, Province
+from hocvuso.geo.schemas import CommuneOut, CommunePage, ProvinceOut
+from hocvuso.geo.selectors import commune_list, province_list
+
+router = Router()
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=100, description="Name, with or without accents")
+
+
+class CommuneSearchIn(SearchIn):
+    province: int | None = Field(None, ge=1, description="Province code")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+def _commune_out(c: Commune) -> CommuneOut:
+    return CommuneOut(
+        code=c.code,
+        name=c.name,
+        short_name=c.short_name,
+        division_type=c.division_type,
+        province_code=c.province_id,
+        province_name=c.province.name,
+    )
+
+
+@router.get("/provinces", response=list[ProvinceOut])
+def provinces(request: HttpRequest, filters: Query[SearchIn]) -> list[Province]:
+    """List the 34 provincial-level units (optionally matching ``q``)."""
+    return list(province_list(q=filters.q))
+
+
+@router.get("/provinces/{code}", response=ProvinceOut)
+def province_detail(request: HttpRequest, code: int) -> Province:
+    province = Province.objects.filter(code=code).first()
+    if province is None:
+        raise Http404(f"Không có tỉnh/thành phố mã {code}.")
+    return province
+
+
+@router.get("/provinces/{code}/communes", response=list[CommuneOut])
+def province_communes(
+    request: HttpRequest, code: int, filters: Query[SearchIn]
+) -> list[CommuneOut]:
+    """List every commune of one province (optionally matching ``q``)."""
+    if not Province.objects.filter(code=code).exists():
+        raise Http404(f"Không có tỉnh/thành phố mã {code}.")
+    return [_commune_out(c) for c in commune_list(province_code=code, q=filters.q)]
+
+
+@router.get("/communes", response=CommunePage)
+def communes(request: HttpRequest, filters: Query[CommuneSearchIn]) -> CommunePage:
+    """Search communes nationwide, ignoring diacritics (``?q=my an hung``)."""
+    qs = commune_list(province_code=filters.province, q=filters.q)
+    page = qs[filters.offset : filters.offset + filters.limit]
+    return CommunePage(count=qs.count(), items=[_commune_out(c) for c in page])

@@ -1,0 +1,229 @@
+"""Settings for hocvuso, configured by environment variables.
+
+Every setting that differs between machines comes from the environment (see
+``.env.example``). The defaults give the embedded setup: SQLite under
+``HOCVUSO_DATA_DIR`` (``./var`` by default), DEBUG off, Vietnamese first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import django_stubs_ext
+import environ
+from django.utils.translation import gettext_lazy as _
+
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent
+
+env = environ.Env()
+if Path(".env").is_file():
+    environ.Env.read_env(".env")
+
+DATA_DIR = Path(env.str("HOCVUSO_DATA_DIR", default=str(Path.cwd() / "var"))).resolve()
+
+
+def _secret_key() -> str:
+    """Return SECRET_KEY from the environment or a key kept in the data dir."""
+    key = env.str("SECRET_KEY", default="")
+    if key:
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "csp",
+    "django_htmx",
+    "ninja",
+    "hocvuso.core",
+    "hocvuso.geo",
+    "hocvuso.framework",
+    "hocvuso.accounts",
+    "hocvuso.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+]
+
+ROOT_URLCONF = "hocvuso.urls"
+WSGI_APPLICATION = "hocvuso.wsgi.application"
+ASGI_APPLICATION = "hocvuso.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hocvuso.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+# Database: SQLite (WAL, persistent connections) unless DATABASE_URL says otherwise.
+_default_db = f"sqlite:///{DATA_DIR / 'hocvuso.sqlite3'}"
+DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
+_db = DATABASES["default"]
+_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+_db["CONN_HEALTH_CHECKS"] = True
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+        ),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["hocvuso.accounts.backends.IdentifierBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+LOGOUT_REDIRECT_URL = "home"
+
+_PV = "django.contrib.auth.password_validation"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"{_PV}.UserAttributeSimilarityValidator"},
+    {
+        "NAME": f"{_PV}.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": f"{_PV}.CommonPasswordValidator"},
+    {"NAME": f"{_PV}.NumericPasswordValidator"},
+]
+
+# Cache: Redis when configured (production, several processes); otherwise the
+# database, which every process of one machine shares (rate limits need that).
+REDIS_URL = env.str("HOCVUSO_REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("HOCVUSO_CACHE_PREFIX", default="hocvuso"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "hocvuso_cache",
+        }
+    }
+
+# Rate limits ("count/period", see django-ratelimit).
+RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)
+RATELIMIT_VIEW = "hocvuso.core.views.ratelimited"
+HOCVUSO_LOGIN_RATE = env.str("HOCVUSO_LOGIN_RATE", default="5/m")
+HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="10/h")
+
+# Internationalisation: Vietnamese first, English second.
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "hocvuso.core.storage.StaticStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Security. Cookies are secure when the site is served over HTTPS.
+HTTPS = env.bool("HOCVUSO_HTTPS", default=False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("HOCVUSO_HSTS_SECONDS", default=31536000)
+    SECURE_SSL_REDIRECT = env.bool("HOCVUSO_SSL_REDIRECT", default=True)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Personal data: the version of the privacy notice people consent to.
+HOCVUSO_PRIVACY_POLICY_VERSION = "2026-01"
+# Secret "pepper" for the keyed hash of national ID numbers (HMAC-SHA256).
+HOCVUSO_ID_HASH_KEY = env.str("HOCVUSO_ID_HASH_KEY", default=SECRET_KEY)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"pii": {"()": "hocvuso.core.logging.RedactPersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["pii"]},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+SITE_NAME = _("Digital Literacy for All")

@@ -1,0 +1,37 @@
+"""Shared fixtures: reference data loaded once per test database, factories."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from hocvuso.framework.services import framework_load, target_groups_load
+from hocvuso.geo.services import geo_units_load
+
+
+def load_reference_data() -> None:
+    from hocvuso.framework.models import TargetGroup
+    from hocvuso.geo.models import Commune
+
+    if Commune.objects.count() < 3321:
+        geo_units_load()
+    if not TargetGroup.objects.exists():
+        framework_load()
+        target_groups_load()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    yield
+    with contextlib.suppress(Exception):
+        cache.clear()
