@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "hocvuso.geo",
     "hocvuso.framework",
     "hocvuso.accounts",
+    "hocvuso.learning",
     "hocvuso.api",
 ]
 

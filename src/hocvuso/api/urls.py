@@ -14,6 +14,7 @@ from hocvuso import __version__
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.framework.api import router as framework_router
 from hocvuso.geo.api import router as geo_router
+from hocvuso.learning.api import router as learning_router
 
 api = NinjaAPI(
     title="hocvuso API",
@@ -86,3 +87,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/geo", geo_router, tags=["geo"])
 api.add_router("/frameworks", framework_router, tags=["frameworks"])
 api.add_router("/accounts", accounts_router, tags=["accounts"])
+api.add_router("/learning", learning_router, tags=["learning"])

@@ -9,4 +9,5 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "SITE_NAME": settings.SITE_NAME,
         "PRIVACY_POLICY_VERSION": settings.HOCVUSO_PRIVACY_POLICY_VERSION,
+        "LARGE_TEXT": request.COOKIES.get("hvs_text") == "large",
     }

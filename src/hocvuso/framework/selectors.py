@@ -35,3 +35,39 @@ def framework_get(*, key: str) -> Framework | None:
 
 def target_group_list() -> QuerySet[TargetGroup]:
     return TargetGroup.objects.select_related("required_level", "framework")
+
+
+def framework_codes(*, slug: str) -> tuple[set[str], dict[str, int]] | None:
+    """Return (competence codes, level code → number) of a framework, or None.
+
+    Reads the newest loaded version, else the data file shipped in the package.
+    """
+    fw = Framework.objects.filter(slug=slug).order_by("-created_at").first()
+    if fw is not None:
+        comps = set(fw.competences.values_list("code", flat=True))
+        levels = dict(fw.levels.values_list("code", "number"))
+        return comps, levels
+    from hocvuso.framework.services import DATA_DIR
+
+    path = DATA_DIR / f"{slug}.yaml"
+    if not path.is_file():
+        return None
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    comps = {str(c["code"]) for d in data["domains"] for c in d["competences"]}
+    levels = {str(lv["code"]): int(lv["number"]) for lv in data["levels"]}
+    return comps, levels
+
+
+def target_group_slugs() -> set[str]:
+    """Return the slugs of the target groups (database, else the data file)."""
+    slugs = set(TargetGroup.objects.values_list("slug", flat=True))
+    if slugs:
+        return slugs
+    import yaml
+
+    from hocvuso.framework.services import DEFAULT_TARGET_GROUPS_FILE
+
+    data = yaml.safe_load(DEFAULT_TARGET_GROUPS_FILE.read_text(encoding="utf-8"))
+    return {str(g["slug"]) for g in data["groups"]}

@@ -20,6 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--admin-username", default="admin")
         parser.add_argument("--no-static", action="store_true")
+        parser.add_argument(
+            "--no-content", action="store_true", help="skip the default content pack"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
@@ -29,6 +32,8 @@ class Command(BaseCommand):
         call_command("createcachetable", **quiet)
         call_command("load_units", stdout=self.stdout)
         call_command("load_framework", stdout=self.stdout)
+        if not options["no_content"]:
+            call_command("content", "import", stdout=self.stdout)
         if not options["no_static"]:
             call_command("collectstatic", interactive=False, **quiet)
         self._ensure_admin(options["admin_username"])

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from ninja.security import django_auth
+from pydantic import Field
+
+from hocvuso.accounts.models import User
+from hocvuso.learning.errors import LessonNotFound
+from hocvuso.learning.models import Course, Lesson, LessonProgress
+from hocvuso.learning.selectors import course_get, course_list
+from hocvuso.learning.services import progress_record
+
+router = Router()
+
+
+class CourseOut(Schema):
+    id: str
+    order: int
+    title: str
+    summary: str
+    lessons: int
+    minutes: int
+
+
+class LessonSummaryOut(Schema):
+    id: str
+    order: int
+    title: str
+    minutes: int
+    level: str
+    competences: list[str]
+    url: str
+
+
+class CourseDetailOut(CourseOut):
+    lesson_list: list[LessonSummaryOut]
+
+
+class CourseFilter(Schema):
+    group: str = Field("", max_length=40)
+    competence: str = Field("", max_length=8, pattern=r"^(\d\.\d)?$")
+
+
+class ProgressIn(Schema):
+    lesson: str = Field(..., max_length=120, description="lesson id")
+    event_id: uuid.UUID = Field(..., description="new per report, same on retry")
+    seconds: int = Field(0, ge=0, le=4 * 3600)
+    completed: bool = False
+
+
+class ProgressOut(Schema):
+    lesson: str
+    course: str
+    completed: bool
+    completed_at: datetime | None
+    seconds_spent: int
+    last_seen_at: datetime
+
+
+def _course_out(c: Course) -> dict[str, object]:
+    return {
+        "id": c.slug,
+        "order": c.order,
+        "title": c.title,
+        "summary": c.summary,
+        "lessons": int(getattr(c, "n_lessons", 0) or 0),
+        "minutes": int(getattr(c, "n_minutes", 0) or 0),
+    }
+
+
+def _progress_out(p: LessonProgress) -> ProgressOut:
+    return ProgressOut(
+        lesson=p.lesson.slug,
+        course=p.lesson.course.slug,
+        completed=p.completed_at is not None,
+        completed_at=p.completed_at,
+        seconds_spent=p.seconds_spent,
+        last_seen_at=p.last_seen_at,
+    )
+
+
+@router.get("/courses", response=list[CourseOut])
+def courses(
+    request: HttpRequest, filters: Query[CourseFilter]
+) -> list[dict[str, object]]:
+    """List published courses, optionally for a target group or competence."""
+    return [
+        _course_out(c)
+        for c in course_list(group=filters.group, competence=filters.competence)
+    ]
+
+
+@router.get("/courses/{slug}", response=CourseDetailOut)
+def course_detail(request: HttpRequest, slug: str) -> dict[str, object]:
+    course = course_get(slug=slug[:80])
+    if course is None:
+        raise Http404(f"Không có khóa học '{slug[:80]}'.")
+    lessons = list(course.lessons.all())
+    return {
+        **_course_out(course),
+        "lessons": len(lessons),
+        "minutes": sum(lesson.minutes for lesson in lessons),
+        "lesson_list": [
+            {
+                "id": lesson.slug,
+                "order": lesson.order,
+                "title": lesson.title,
+                "minutes": lesson.minutes,
+                "level": lesson.level.code,
+                "competences": [c.code for c in lesson.competences.all()],
+                "url": f"/learn/{course.slug}/{lesson.slug}/",
+            }
+            for lesson in lessons
+        ],
+    }
+
+
+@router.get("/progress", response=list[ProgressOut], auth=django_auth)
+def progress_list(request: HttpRequest) -> list[ProgressOut]:
+    """Return the signed-in learner's progress, most recent first."""
+    user = request.user
+    assert isinstance(user, User)
+    rows = (
+        LessonProgress.objects.filter(user=user)
+        .select_related("lesson__course")
+        .order_by("-last_seen_at")
+    )
+    return [_progress_out(p) for p in rows]
+
+
+@router.post("/progress", response=ProgressOut, auth=django_auth)
+def progress_post(request: HttpRequest, payload: ProgressIn) -> ProgressOut:
+    """Record time spent / completion; retrying with the same event_id is safe."""
+    user = request.user
+    assert isinstance(user, User)
+    lesson = (
+        Lesson.objects.filter(slug=payload.lesson, archived=False)
+        .select_related("course")
+        .first()
+    )
+    if lesson is None:
+        raise Http404(f"Không có bài học '{payload.lesson}'.")
+    try:
+        progress = progress_record(
+            actor=user,
+            lesson=lesson,
+            seconds=payload.seconds,
+            completed=payload.completed,
+            event_id=payload.event_id,
+        )
+    except LessonNotFound as exc:
+        raise Http404("Bài học đã được lưu trữ.") from exc
+    return _progress_out(progress)

@@ -1,0 +1,206 @@
+"""Checks of a pack's exam items and blueprints (schema only).
+
+The assessment app owns what items and blueprints mean; the content validator
+checks their shape so an author learns of every mistake in one run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hocvuso.learning import yamlines
+
+if TYPE_CHECKING:
+    from hocvuso.learning.packs import PackData
+    from hocvuso.learning.packsource import PackSource
+
+ITEM_KEYS = {
+    "id", "competence", "level", "target_groups", "kind", "scenario", "stem",
+    "options", "key", "explanation", "irt", "media",
+}  # fmt: skip
+
+
+class AssessmentChecks:
+    """Mixin for the pack checker: needs its error and field helpers."""
+
+    source: PackSource
+    languages: list[str]
+    groups: set[str]
+
+    def err(self, file: str, line: int, message: str) -> None:
+        raise NotImplementedError
+
+    def yaml(self, rel: str, text: str | None = None, offset: int = 0) -> Any:
+        raise NotImplementedError
+
+    def competence(self, rel: str, line: int, value: Any) -> str | None:
+        raise NotImplementedError
+
+    def level(self, rel: str, line: int, value: Any) -> str | None:
+        raise NotImplementedError
+
+    def text_map(
+        self, rel: str, doc: yamlines.YamlDoc, node: Any, *path: str | int
+    ) -> dict[str, str]:
+        raise NotImplementedError
+
+    def groups_list(
+        self, rel: str, doc: yamlines.YamlDoc, node: Any, *path: str | int
+    ) -> list[str]:
+        raise NotImplementedError
+
+    def items(self, pack: PackData) -> None:
+        seen: dict[str, str] = {}
+        for rel in self.source.glob("items/", ".yaml"):
+            doc = self.yaml(rel)
+            if doc is None:
+                continue
+            entries = doc.data.get("items") if isinstance(doc.data, dict) else None
+            if not isinstance(entries, list):
+                self.err(rel, 1, "an items file holds 'items:' followed by a list")
+                continue
+            for i, item in enumerate(entries):
+                self.item(rel, doc, i, item, seen)
+                if isinstance(item, dict):
+                    pack.items.append(
+                        item | {"_file": rel, "_line": doc.line("items", i)}
+                    )
+
+    def item(
+        self, rel: str, doc: yamlines.YamlDoc, i: int, item: Any, seen: dict[str, str]
+    ) -> None:
+        line = doc.line("items", i)
+        if not isinstance(item, dict):
+            self.err(rel, line, f"items[{i}] must be a mapping")
+            return
+        for key in sorted(set(item) - ITEM_KEYS):
+            self.err(rel, doc.line("items", i, key), f"unknown key '{key}'")
+        iid = str(item.get("id", ""))
+        if not iid:
+            self.err(rel, line, f"items[{i}] needs an 'id'")
+        elif iid in seen:
+            self.err(rel, line, f"duplicate item id '{iid}' (also in {seen[iid]})")
+        else:
+            seen[iid] = rel
+        self.competence(rel, doc.line("items", i, "competence"), item.get("competence"))
+        self.level(rel, doc.line("items", i, "level"), item.get("level"))
+        self.groups_list(
+            rel, doc, item.get("target_groups"), "items", i, "target_groups"
+        )
+        kind = item.get("kind", "mcq")
+        if kind not in ("mcq", "scenario"):
+            self.err(rel, doc.line("items", i, "kind"), "'kind' is mcq or scenario")
+        if kind == "scenario":
+            self.text_map(rel, doc, item.get("scenario"), "items", i, "scenario")
+        self.text_map(rel, doc, item.get("stem"), "items", i, "stem")
+        self.text_map(rel, doc, item.get("explanation"), "items", i, "explanation")
+        options = item.get("options")
+        ids: list[str] = []
+        if not isinstance(options, list) or not 2 <= len(options) <= 6:
+            self.err(
+                rel, doc.line("items", i, "options"), "'options' needs 2 to 6 options"
+            )
+        else:
+            for j, opt in enumerate(options):
+                if not isinstance(opt, dict) or not opt.get("id"):
+                    self.err(
+                        rel,
+                        doc.line("items", i, "options", j),
+                        "an option needs an 'id'",
+                    )
+                    continue
+                ids.append(str(opt["id"]))
+                for lang in self.languages:
+                    if not str(opt.get(lang, "")).strip():
+                        self.err(
+                            rel,
+                            doc.line("items", i, "options", j),
+                            f"missing translation: option '{opt['id']}'.{lang}",
+                        )
+            if len(set(ids)) != len(ids):
+                self.err(rel, doc.line("items", i, "options"), "option ids must differ")
+        if ids and str(item.get("key", "")) not in ids:
+            self.err(
+                rel,
+                doc.line("items", i, "key"),
+                f"'key' must be one of the option ids ({', '.join(ids)})",
+            )
+        irt = item.get("irt")
+        if irt is not None:
+            ok = isinstance(irt, dict) and all(
+                isinstance(irt.get(k, 0), int | float) for k in ("a", "b", "c")
+            )
+            if (
+                not ok
+                or not 0 < float(irt.get("a", 1)) <= 4
+                or not (0 <= float(irt.get("c", 0)) < 0.5)
+            ):
+                self.err(
+                    rel,
+                    doc.line("items", i, "irt"),
+                    "'irt' needs numbers a in (0, 4], b, c in [0, 0.5)",
+                )
+
+    def blueprints(self, pack: PackData) -> None:
+        rel = "blueprints.yaml"
+        if not self.source.exists(rel):
+            return
+        doc = self.yaml(rel)
+        if doc is None:
+            return
+        entries = doc.data.get("blueprints") if isinstance(doc.data, dict) else None
+        if not isinstance(entries, list):
+            self.err(rel, 1, "blueprints.yaml holds 'blueprints:' followed by a list")
+            return
+        seen: set[str] = set()
+        for i, bp in enumerate(entries):
+            line = doc.line("blueprints", i)
+            if not isinstance(bp, dict):
+                self.err(rel, line, f"blueprints[{i}] must be a mapping")
+                continue
+            group = str(bp.get("target_group", ""))
+            if group not in self.groups:
+                self.err(
+                    rel,
+                    doc.line("blueprints", i, "target_group"),
+                    f"unknown target group '{group}'",
+                )
+            elif group in seen:
+                self.err(rel, line, f"two blueprints for '{group}'")
+            seen.add(group)
+            if bp.get("mode") not in ("adaptive", "fixed"):
+                self.err(
+                    rel,
+                    doc.line("blueprints", i, "mode"),
+                    "'mode' is adaptive or fixed",
+                )
+            if "pass_level" in bp:
+                self.level(
+                    rel, doc.line("blueprints", i, "pass_level"), bp["pass_level"]
+                )
+            else:
+                self.err(rel, line, "missing 'pass_level'")
+            length = bp.get("length", {})
+            lo, hi = (
+                (length.get("min"), length.get("max"))
+                if isinstance(length, dict)
+                else (None, None)
+            )
+            if not (isinstance(lo, int) and isinstance(hi, int) and 1 <= lo <= hi):
+                self.err(
+                    rel,
+                    doc.line("blueprints", i, "length"),
+                    "'length' needs whole numbers min <= max",
+                )
+            for key, bounds in (bp.get("content") or {}).items():
+                if not isinstance(bounds, dict) or not (
+                    isinstance(bounds.get("min", 0), int)
+                    and isinstance(bounds.get("max", 0), int)
+                    and bounds.get("min", 0) <= bounds.get("max", 10**6)
+                ):
+                    self.err(
+                        rel,
+                        doc.line("blueprints", i, "content", key),
+                        f"content '{key}' needs whole numbers min <= max",
+                    )
+            pack.blueprints.append(bp)

@@ -1,0 +1,225 @@
+"""Learner pages: catalogue, course, lesson, self-check, my learning."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hocvuso.accounts.models import User
+from hocvuso.accounts.selectors import user_profile_get
+from hocvuso.framework.models import Competence, TargetGroup
+from hocvuso.learning.forms import SelfCheckForm
+from hocvuso.learning.media import media_root
+from hocvuso.learning.selectors import (
+    competence_progress,
+    continue_lesson,
+    course_get,
+    course_list,
+    course_progress,
+    lesson_get,
+    lesson_neighbours,
+    progress_map,
+)
+from hocvuso.learning.services import progress_record
+
+TEXT_SIZE_COOKIE = "hvs_text"
+_SESSION_KEY = "lesson_started"
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    group = request.GET.get("group", "")[:40]
+    competence = request.GET.get("competence", "")[:8]
+    if "group" not in request.GET and user is not None:
+        profile = user_profile_get(user=user)
+        if profile and profile.target_group:
+            group = profile.target_group.slug
+    courses = list(course_list(group=group, competence=competence))
+    done: dict[str, int] = {}
+    if user is not None:
+        for cp in course_progress(user=user):
+            done[str(cp.course.pk)] = cp.percent
+    return render(
+        request,
+        "learning/catalogue.html",
+        {
+            "courses": [(c, done.get(str(c.pk))) for c in courses],
+            "groups": TargetGroup.objects.all(),
+            "competences": Competence.objects.filter(
+                framework__slug="tt02-2025"
+            ).order_by("order"),
+            "group": group,
+            "competence": competence,
+            "continue_lesson": continue_lesson(user=user) if user else None,
+        },
+    )
+
+
+@require_GET
+def course_detail(request: HttpRequest, course: str) -> HttpResponse:
+    obj = course_get(slug=course)
+    if obj is None:
+        raise Http404
+    lessons = list(obj.lessons.all())
+    user = _user(request)
+    progress = progress_map(user=user, lessons=lessons) if user else {}
+    rows = [(lesson, progress.get(str(lesson.pk))) for lesson in lessons]
+    done = sum(1 for _, p in rows if p and p.completed_at)
+    return render(
+        request,
+        "learning/course.html",
+        {
+            "course": obj,
+            "rows": rows,
+            "done": done,
+            "total": len(lessons),
+            "percent": round(100 * done / len(lessons)) if lessons else 0,
+        },
+    )
+
+
+@require_GET
+def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    obj = lesson_get(course_slug=course, slug=lesson)
+    if obj is None:
+        raise Http404
+    return _render_lesson(request, obj)
+
+
+def _render_lesson(
+    request: HttpRequest,
+    lesson: object,
+    *,
+    form: SelfCheckForm | None = None,
+    results: list[dict[str, object]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    from hocvuso.learning.models import Lesson
+
+    assert isinstance(lesson, Lesson)
+    user = _user(request)
+    progress = None
+    if user is not None:
+        progress = progress_map(user=user, lessons=[lesson]).get(str(lesson.pk))
+        if progress is None or progress.completed_at is None:
+            progress = progress_record(actor=user, lesson=lesson)
+        started = request.session.get(_SESSION_KEY, {})
+        started[str(lesson.pk)] = started.get(str(lesson.pk)) or int(time.time())
+        request.session[_SESSION_KEY] = started
+    prev, nxt = lesson_neighbours(lesson=lesson)
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "lesson": lesson,
+            "progress": progress,
+            "prev": prev,
+            "next": nxt,
+            "form": form or SelfCheckForm(lesson.self_check),
+            "results": results,
+            "score": sum(1 for r in results if r["correct"]) if results else None,
+            "event_id": uuid.uuid4(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    """Mark the self-check and show the explanations (nothing is graded)."""
+    obj = lesson_get(course_slug=course, slug=lesson)
+    if obj is None:
+        raise Http404
+    form = SelfCheckForm(obj.self_check, request.POST)
+    if not form.is_valid():
+        return _render_lesson(request, obj, form=form, status=400)
+    results = form.results()
+    user = _user(request)
+    if user is not None:
+        progress_record(
+            actor=user,
+            lesson=obj,
+            self_check_score=sum(1 for r in results if r["correct"]),
+        )
+    return _render_lesson(request, obj, form=form, results=results)
+
+
+@login_required
+@require_POST
+def lesson_done(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    """Mark a lesson finished (idempotent: the form carries an event id)."""
+    obj = lesson_get(course_slug=course, slug=lesson)
+    if obj is None:
+        raise Http404
+    user = _user(request)
+    assert user is not None
+    try:
+        event_id = uuid.UUID(request.POST.get("event_id", ""))
+    except ValueError:
+        event_id = uuid.uuid4()
+    started = request.session.get(_SESSION_KEY, {}).pop(str(obj.pk), None)
+    request.session.modified = True
+    seconds = int(time.time()) - int(started) if started else 0
+    seconds = max(0, min(seconds, obj.minutes * 60 * 3))
+    progress_record(
+        actor=user, lesson=obj, completed=True, seconds=seconds, event_id=event_id
+    )
+    _, nxt = lesson_neighbours(lesson=obj)
+    if nxt is not None:
+        return redirect("learning:lesson", course=obj.course.slug, lesson=nxt.slug)
+    return redirect("learning:course", course=obj.course.slug)
+
+
+@login_required
+@require_GET
+def my_learning(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    assert user is not None
+    return render(
+        request,
+        "learning/my_learning.html",
+        {
+            "continue_lesson": continue_lesson(user=user),
+            "courses": course_progress(user=user),
+            "competences": competence_progress(user=user),
+        },
+    )
+
+
+@require_GET
+def pack_media(request: HttpRequest, name: str) -> FileResponse:
+    """Serve a content-addressed pack file (images, audio); cached for a year."""
+    if "/" in name or name.startswith("."):
+        raise Http404
+    path = media_root() / name
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(Path(path).open("rb"))  # noqa: SIM115 - closed by Django
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@require_http_methods(["POST"])
+def text_size(request: HttpRequest) -> HttpResponse:
+    """Switch large text on or off (a cookie, so it works without signing in)."""
+    size = "large" if request.POST.get("size") == "large" else "normal"
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        TEXT_SIZE_COOKIE, size, max_age=365 * 86400, samesite="Lax", httponly=True
+    )
+    return response

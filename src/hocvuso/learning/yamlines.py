@@ -1,0 +1,48 @@
+"""YAML loading that remembers the line of every key and list entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlDoc:
+    """Parsed YAML plus ``line(path)`` giving the 1-based line of a node."""
+
+    def __init__(self, data: Any, lines: dict[Path_, int], offset: int = 0) -> None:
+        self.data = data
+        self._lines = lines
+        self._offset = offset
+
+    def line(self, *path: str | int) -> int:
+        """Return the line of ``path`` or of its nearest ancestor."""
+        p: Path_ = tuple(path)
+        while p and p not in self._lines:
+            p = p[:-1]
+        return self._lines.get(p, 1) + self._offset
+
+
+def _walk(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            out[(*path, i)] = child.start_mark.line + 1
+            _walk(child, (*path, i), out)
+
+
+def load(text: str, *, line_offset: int = 0) -> YamlDoc:
+    """Parse ``text`` (raises ``yaml.YAMLError`` with a position on bad YAML)."""
+    data = yaml.safe_load(text)
+    lines: dict[Path_, int] = {}
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is not None:
+        _walk(node, (), lines)
+    return YamlDoc(data, lines, line_offset)
