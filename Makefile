@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-psychometrics clean
+        messages bench bench-pages bench-psychometrics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +69,10 @@ bench-psychometrics: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/psychometrics/run.py
 
-bench: bench-psychometrics
+bench-pages: install
+	$(BIN)/python benchmarks/pages.py
+
+bench: bench-pages bench-psychometrics
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -65,3 +65,47 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+NPM_PREFIX = Path(__file__).resolve().parents[2] / ".cache" / "npm"
+AXE_VERSION = "4.14.1"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """Return axe-core's source, installing it with npm into .cache/ if needed."""
+    import subprocess
+
+    path = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-save",
+                "--silent",
+                "--prefix",
+                str(NPM_PREFIX),
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page, axe: str) -> list[dict[str, Any]]:
+    """Run axe-core on the page; return serious and critical violations."""
+    page.add_script_tag(content=axe)
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": [n["target"] for n in v["nodes"]],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

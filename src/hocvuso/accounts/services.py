@@ -209,6 +209,10 @@ def role_assign(
         commune=commune,
         defaults={"granted_by": actor},
     )
+    if role in (Role.CONTENT_EDITOR, Role.NATIONAL_ADMIN) and not user.is_staff:
+        # Both roles work in the admin site.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     if created:
         audit_record(
             actor=actor,

@@ -136,12 +136,14 @@ def _render_lesson(
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Mark the self-check and show the explanations (nothing is graded)."""
     obj = lesson_get(course_slug=course, slug=lesson)
     if obj is None:
         raise Http404
+    if request.method == "GET":
+        return redirect("learning:lesson", course=course, lesson=lesson)
     form = SelfCheckForm(obj.self_check, request.POST)
     if not form.is_valid():
         return _render_lesson(request, obj, form=form, status=400)
