@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "hocvuso.framework",
     "hocvuso.accounts",
     "hocvuso.learning",
+    "hocvuso.assessment",
     "hocvuso.api",
 ]
 

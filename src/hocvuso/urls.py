@@ -22,6 +22,7 @@ urlpatterns = [
     path("audit/", core_views.audit_log, name="audit_log"),
     path("accounts/", include("hocvuso.accounts.urls")),
     path("learn/", include("hocvuso.learning.urls")),
+    path("assess/", include("hocvuso.assessment.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

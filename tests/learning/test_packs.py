@@ -45,7 +45,7 @@ def test_default_pack_is_valid_and_complete() -> None:
     basic = {
         c
         for lesson in lessons
-        if lesson.level in ("CB1", "CB2", "TC1")
+        if lesson.level in ("CB1", "CB2")
         for c in lesson.competences
     }
     all_24 = {

@@ -198,9 +198,19 @@ class RoleAssignment(BaseModel):
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "province", "commune"],
-                name="role_assignment_unique",
-                nulls_distinct=False,
+                fields=["user", "role", "commune"],
+                condition=Q(commune__isnull=False),
+                name="role_unique_per_commune",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "province"],
+                condition=Q(province__isnull=False),
+                name="role_unique_per_province",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(commune__isnull=True, province__isnull=True),
+                name="role_unique_nationwide",
             ),
         ]
 

@@ -6,12 +6,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hocvuso import __version__
 from hocvuso.accounts.api import router as accounts_router
+from hocvuso.assessment.api import router as assessment_router
+from hocvuso.assessment.errors import AssessmentError
 from hocvuso.framework.api import router as framework_router
 from hocvuso.geo.api import router as geo_router
 from hocvuso.learning.api import router as learning_router
@@ -67,6 +70,20 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     )
 
 
+@api.exception_handler(AssessmentError)
+def on_assessment_error(request: HttpRequest, exc: AssessmentError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(Ratelimited)
+def on_ratelimited(request: HttpRequest, exc: Ratelimited) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."},
+        status=429,
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
@@ -88,3 +105,4 @@ api.add_router("/geo", geo_router, tags=["geo"])
 api.add_router("/frameworks", framework_router, tags=["frameworks"])
 api.add_router("/accounts", accounts_router, tags=["accounts"])
 api.add_router("/learning", learning_router, tags=["learning"])
+api.add_router("/assessment", assessment_router, tags=["assessment"])

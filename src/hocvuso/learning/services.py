@@ -28,6 +28,19 @@ from hocvuso.learning.packsource import PackSource
 from hocvuso.learning.rendering import render_markdown
 
 ProgressCallback = Callable[[int, int, str], None]
+PackHook = Callable[[ContentPack, PackData, PackSource, User | None], dict[str, int]]
+
+#: Functions other apps register (in their ``AppConfig.ready``) to import their
+#: part of a pack (the assessment app: items and blueprints). They run inside
+#: the import transaction, after courses and lessons.
+PACK_IMPORT_HOOKS: list[PackHook] = []
+
+
+def pack_hook_register(hook: PackHook) -> None:
+    if hook not in PACK_IMPORT_HOOKS:
+        PACK_IMPORT_HOOKS.append(hook)
+
+
 MAX_EVENT_SECONDS = 4 * 3600
 
 
@@ -233,6 +246,9 @@ def pack_import(
     Course.objects.filter(pack=pack, archived=False).exclude(
         slug__in=keep_courses
     ).update(archived=True)
+    extra: dict[str, int] = {}
+    for hook in PACK_IMPORT_HOOKS:
+        extra |= hook(pack, data, source, actor)
     result = PackImportResult(
         pack=pack,
         unchanged=False,
@@ -253,6 +269,7 @@ def pack_import(
             "lessons_created": result.lessons_created,
             "lessons_updated": result.lessons_updated,
             "lessons_archived": result.lessons_archived,
+            **extra,
         },
     )
     return result

@@ -1,0 +1,237 @@
+"""Import items and blueprints from content packs; build CAT item banks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from hocvuso.accounts.models import User
+from hocvuso.assessment.models import ITEM_SCHEMA_VERSION, Blueprint, Item, Response
+from hocvuso.assessment.scale import PROVISIONAL_A, PROVISIONAL_C, level_b, level_cut
+from hocvuso.core.services import audit_record
+from hocvuso.framework.models import Competence, Level, TargetGroup
+from hocvuso.learning.models import ContentPack
+from hocvuso.learning.packs import PackData
+from hocvuso.learning.packsource import PackSource
+from hocvuso.psychometrics import CatConfig, ItemBank
+
+
+def _content(raw: dict[str, Any]) -> dict[str, Any]:
+    kind = str(raw.get("kind", "mcq"))
+    return {
+        "schema_version": ITEM_SCHEMA_VERSION,
+        "kind": kind,
+        "scenario": raw.get("scenario") if kind == "scenario" else None,
+        "stem": raw["stem"],
+        "options": [
+            {"id": str(o["id"]), "vi": str(o["vi"]), "en": str(o.get("en", ""))}
+            for o in raw["options"]
+        ],
+        "explanation": raw.get("explanation") or {},
+    }
+
+
+def _hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def items_import(
+    *, pack: ContentPack, data: PackData, actor: User | None
+) -> dict[str, int]:
+    """Create or update the pack's items; never edit a delivered item in place.
+
+    Returns counts for the audit entry. Items missing from the pack stop being
+    current (they stay for the history of delivered tests).
+    """
+    comps = {
+        c.code: c
+        for c in Competence.objects.filter(framework__slug=data.framework).order_by(
+            "framework__created_at"
+        )
+    }
+    levels = {
+        lv.code: lv for lv in Level.objects.filter(framework__slug=data.framework)
+    }
+    groups = {g.slug: g for g in TargetGroup.objects.all()}
+    current = {i.slug: i for i in Item.objects.filter(pack=pack, is_current=True)}
+    used = set(
+        Response.objects.filter(item__in=current.values()).values_list(
+            "item_id", flat=True
+        )
+    )
+    counts = {"items_created": 0, "items_updated": 0, "items_versioned": 0}
+    seen: set[str] = set()
+    for raw in data.items:
+        slug = str(raw["id"])
+        seen.add(slug)
+        content = _content(raw)
+        level = levels[str(raw["level"])]
+        fields = {
+            "competence": comps[str(raw["competence"])],
+            "level": level,
+            "content": content,
+            "key": str(raw["key"]),
+        }
+        digest = _hash(
+            content
+            | {
+                "key": fields["key"],
+                "competence": raw["competence"],
+                "level": level.code,
+            }
+            | {"groups": sorted(raw.get("target_groups") or ["all"])}
+        )
+        irt = raw.get("irt")
+        params = (
+            {
+                "irt_a": float(irt.get("a", 1.0)),
+                "irt_b": float(irt.get("b", 0.0)),
+                "irt_c": float(irt.get("c", 0.0)),
+                "irt_provisional": False,
+                "irt_source": "pack",
+            }
+            if isinstance(irt, dict)
+            else {
+                "irt_a": PROVISIONAL_A,
+                "irt_b": level_b(level.number),
+                "irt_c": PROVISIONAL_C,
+                "irt_provisional": True,
+                "irt_source": "level rule",
+            }
+        )
+        old = current.get(slug)
+        if old is not None and old.content_hash == digest:
+            continue
+        if old is not None and old.pk in used:
+            Item.objects.filter(pk=old.pk).update(is_current=False)
+            item = Item.objects.create(
+                slug=slug,
+                version=old.version + 1,
+                pack=pack,
+                content_hash=digest,
+                **fields,
+                **params,
+            )
+            counts["items_versioned"] += 1
+        elif old is not None:
+            for k, v in (fields | params).items():
+                setattr(old, k, v)
+            old.content_hash = digest
+            old.save()
+            item = old
+            counts["items_updated"] += 1
+        else:
+            item = Item.objects.create(
+                slug=slug, pack=pack, content_hash=digest, **fields, **params
+            )
+            counts["items_created"] += 1
+        slugs = [str(g) for g in raw.get("target_groups") or ["all"]]
+        item.for_all_groups = "all" in slugs
+        item.save(update_fields=["for_all_groups"])
+        item.target_groups.set([groups[g] for g in slugs if g in groups])
+        audit_record(
+            actor=actor,
+            action="item.version" if item.version > 1 else "item.import",
+            obj=item,
+            after={"version": item.version, "hash": digest[:12]},
+        )
+    retired = (
+        Item.objects.filter(pack=pack, is_current=True)
+        .exclude(slug__in=seen)
+        .update(is_current=False)
+    )
+    counts["items_retired"] = retired
+    return counts
+
+
+def _cat_config(bp: dict[str, Any], cut: float) -> CatConfig:
+    length = bp.get("length") or {}
+    stopping = bp.get("stopping") or {}
+    content = {
+        str(area): (int(b.get("min", 0)), b.get("max"))
+        for area, b in (bp.get("content") or {}).items()
+    }
+    return CatConfig(
+        selection=str(bp.get("selection", "mfi")),  # type: ignore[arg-type]
+        min_items=int(length.get("min", 10)),
+        max_items=int(length.get("max", 30)),
+        se_target=float(stopping["se"]) if stopping.get("se") else None,
+        cut=cut if stopping.get("classification", True) else None,
+        confidence=float(stopping.get("confidence", 0.95)),
+        content=content,
+        exposure=str(bp.get("exposure", "randomesque")),  # type: ignore[arg-type]
+        randomesque_n=int(bp.get("randomesque_n", 3)),
+        start_theta=cut,
+    )
+
+
+def blueprints_import(
+    *, pack: ContentPack, data: PackData, actor: User | None
+) -> dict[str, int]:
+    levels = {
+        lv.code: lv for lv in Level.objects.filter(framework__slug=data.framework)
+    }
+    n = 0
+    for bp in data.blueprints:
+        group = TargetGroup.objects.get(slug=bp["target_group"])
+        level = levels[str(bp["pass_level"])]
+        config = _cat_config(bp, level_cut(level.number))
+        obj, created = Blueprint.objects.update_or_create(
+            target_group=group,
+            defaults={
+                "pack": pack,
+                "mode": bp["mode"],
+                "pass_level": level,
+                "config": config.to_dict(),
+                "time_limit_minutes": int(bp.get("time_limit_minutes", 40)),
+                "retake_cooldown_days": int(bp.get("retake_cooldown_days", 7)),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="blueprint.import" if created else "blueprint.update",
+            obj=obj,
+            after={"pass_level": level.code, "mode": obj.mode},
+        )
+        n += 1
+    return {"blueprints": n}
+
+
+def _pack_hook(
+    pack: ContentPack, data: PackData, source: PackSource, actor: User | None
+) -> dict[str, int]:
+    counts = items_import(pack=pack, data=data, actor=actor)
+    return counts | blueprints_import(pack=pack, data=data, actor=actor)
+
+
+def register_pack_hook() -> None:
+    from hocvuso.learning.services import pack_hook_register
+
+    pack_hook_register(_pack_hook)
+
+
+def items_for_group(group: TargetGroup) -> QuerySet[Item]:
+    """Return the current items a target group's assessment may use."""
+    return (
+        Item.objects.filter(is_current=True)
+        .filter(Q(for_all_groups=True) | Q(target_groups=group))
+        .select_related("competence", "level")
+        .distinct()
+        .order_by("slug")
+    )
+
+
+def bank_for(items: list[Item]) -> ItemBank:
+    """Return the CAT bank of ``items``, content areas = framework domains."""
+    return ItemBank.from_arrays(
+        [str(i.pk) for i in items],
+        [i.irt_a for i in items],
+        [i.irt_b for i in items],
+        [i.irt_c for i in items],
+        areas=[i.domain_code for i in items],
+    )

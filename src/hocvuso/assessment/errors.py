@@ -1,0 +1,43 @@
+"""Assessment errors; each maps to an HTTP status in the API and the pages."""
+
+from __future__ import annotations
+
+
+class AssessmentError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NoBlueprint(AssessmentError):
+    status = 404
+
+
+class SessionNotFound(AssessmentError):
+    status = 404
+
+
+class SessionClosed(AssessmentError):
+    status = 409
+
+
+class WrongItem(AssessmentError):
+    status = 409
+
+
+class InvalidOption(AssessmentError):
+    status = 422
+
+
+class RetakeTooSoon(AssessmentError):
+    status = 429
+
+
+class SupervisionInvalid(AssessmentError):
+    status = 400
+
+
+class NotAllowed(AssessmentError):
+    status = 403

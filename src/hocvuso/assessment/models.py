@@ -1,0 +1,262 @@
+"""Item bank, blueprints, test sessions, responses and results.
+
+``Item.content`` is versioned JSON. Shape of ``schema_version`` 1::
+
+    {"schema_version": 1,
+     "kind": "mcq" | "scenario",
+     "scenario": {"vi": str, "en": str} | null,
+     "stem": {"vi": str, "en": str},
+     "options": [{"id": "a", "vi": str, "en": str}, ...],
+     "explanation": {"vi": str, "en": str}}
+
+An item that has been delivered in a test is never edited in place: a changed
+item gets a new row (``version`` + 1) and the old one stops being current.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from hocvuso.core.models import BaseModel
+
+ITEM_SCHEMA_VERSION = 1
+
+
+def _lang() -> str:
+    lang = get_language() or "vi"
+    return "en" if lang.startswith("en") else "vi"
+
+
+class Item(BaseModel):
+    slug = models.CharField(_("item id"), max_length=80)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    pack = models.ForeignKey(
+        "learning.ContentPack", on_delete=models.PROTECT, related_name="items"
+    )
+    competence = models.ForeignKey(
+        "framework.Competence", on_delete=models.PROTECT, related_name="items"
+    )
+    level = models.ForeignKey(
+        "framework.Level", on_delete=models.PROTECT, related_name="+"
+    )
+    for_all_groups = models.BooleanField(default=True)
+    target_groups = models.ManyToManyField(
+        "framework.TargetGroup", blank=True, related_name="items"
+    )
+    content: models.JSONField[Any] = models.JSONField()
+    key = models.CharField(max_length=8)
+    content_hash = models.CharField(max_length=64)
+    irt_a = models.FloatField(default=1.0)
+    irt_b = models.FloatField(default=0.0)
+    irt_c = models.FloatField(default=0.0)
+    irt_provisional = models.BooleanField(default=True)
+    irt_source = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "version"], name="item_slug_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(is_current=True),
+                name="item_one_current_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version}"
+
+    @property
+    def domain_code(self) -> str:
+        return self.competence.code.split(".")[0]
+
+    def text(self, field: str) -> str:
+        node = self.content.get(field) or {}
+        return str(node.get(_lang()) or node.get("vi") or "")
+
+    def options(self) -> list[dict[str, str]]:
+        lang = _lang()
+        return [
+            {"id": o["id"], "text": o.get(lang) or o["vi"]}
+            for o in self.content["options"]
+        ]
+
+
+class Blueprint(BaseModel):
+    """How the standard assessment of one target group is built."""
+
+    class Mode(models.TextChoices):
+        ADAPTIVE = "adaptive", _("Adaptive")
+        FIXED = "fixed", _("Fixed")
+
+    target_group = models.OneToOneField(
+        "framework.TargetGroup", on_delete=models.PROTECT, related_name="blueprint"
+    )
+    pack = models.ForeignKey(
+        "learning.ContentPack", on_delete=models.PROTECT, related_name="blueprints"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    pass_level = models.ForeignKey(
+        "framework.Level", on_delete=models.PROTECT, related_name="+"
+    )
+    config: models.JSONField[Any] = models.JSONField(
+        help_text="psychometrics CatConfig.to_dict() (schema_version 1)"
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(default=40)
+    retake_cooldown_days = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        ordering = ["target_group__order"]
+
+    def __str__(self) -> str:
+        return f"{self.target_group.slug} ({self.mode})"
+
+
+class SupervisionSession(BaseModel):
+    """A supervised sitting opened by an officer or helper at a service point."""
+
+    code = models.CharField(max_length=8, unique=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "geo.Commune", null=True, blank=True, on_delete=models.PROTECT
+    )
+    place = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TestSession(BaseModel):
+    """One sitting of a blueprint by a learner; survives lost connections."""
+
+    SCOPE_COMMUNE_FIELD = "user__profile__commune"
+    SCOPE_OWNER_FIELD = "user"
+    __test__ = False  # not a pytest test class
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        EXPIRED = "expired", _("Time is up")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tests"
+    )
+    blueprint = models.ForeignKey(
+        Blueprint, on_delete=models.PROTECT, related_name="sessions"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    seed = models.BigIntegerField()
+    bank_items: models.JSONField[Any] = models.JSONField(
+        default=list, help_text="ids of the item versions this sitting draws from"
+    )
+    cat_state: models.JSONField[Any] = models.JSONField(default=dict)
+    current_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    n_answered = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    supervision = models.ForeignKey(
+        SupervisionSession,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "blueprint"],
+                condition=Q(status="active"),
+                name="one_active_session_per_blueprint",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.blueprint_id} {self.status}"
+
+
+class Response(models.Model):
+    """One answer; ``attempt_id`` (from the client) makes retries harmless."""
+
+    attempt_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    session = models.ForeignKey(
+        TestSession, on_delete=models.CASCADE, related_name="responses"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="responses")
+    position = models.PositiveSmallIntegerField()
+    option = models.CharField(max_length=8)
+    correct = models.BooleanField()
+    answered_at = models.DateTimeField(auto_now_add=True)
+    next_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "position"], name="response_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "item"], name="response_item_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} #{self.position}"
+
+
+class Result(BaseModel):
+    """The outcome of a finished test session."""
+
+    SCOPE_COMMUNE_FIELD = "user__profile__commune"
+    SCOPE_OWNER_FIELD = "user"
+
+    session = models.OneToOneField(
+        TestSession, on_delete=models.PROTECT, related_name="result"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results"
+    )
+    target_group = models.ForeignKey(
+        "framework.TargetGroup", on_delete=models.PROTECT, related_name="+"
+    )
+    framework = models.ForeignKey(
+        "framework.Framework", on_delete=models.PROTECT, related_name="+"
+    )
+    theta = models.FloatField()
+    se = models.FloatField()
+    level = models.ForeignKey(
+        "framework.Level", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    passed = models.BooleanField()
+    supervised = models.BooleanField(default=False)
+    n_items = models.PositiveSmallIntegerField()
+    stop_reason = models.CharField(max_length=20)
+    profile: models.JSONField[Any] = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.target_group_id} {self.theta:.2f}"

@@ -1,0 +1,254 @@
+"""Sittings: adaptive, idempotent, resumable, timed, supervised, audited."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from tests.factories import learner_in, user_with_role
+from tests.learning.packfactory import replace
+
+from hocvuso.accounts.models import User
+from hocvuso.assessment.errors import (
+    InvalidOption,
+    NotAllowed,
+    RetakeTooSoon,
+    SessionClosed,
+    SessionNotFound,
+    SupervisionInvalid,
+    WrongItem,
+)
+from hocvuso.assessment.models import Blueprint, Item, Response, Result, TestSession
+from hocvuso.assessment.services import (
+    SessionState,
+    answer_submit,
+    session_start,
+    session_state,
+    supervision_open,
+)
+from hocvuso.core.models import AuditLog
+from hocvuso.framework.models import Framework
+from hocvuso.learning.packsource import PackSource
+from hocvuso.learning.services import pack_import
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(user: User, session: TestSession, right: bool = True) -> SessionState:
+    session.refresh_from_db()
+    item = session.current_item
+    assert item is not None
+    option = (
+        item.key
+        if right
+        else next(o["id"] for o in item.content["options"] if o["id"] != item.key)
+    )
+    return answer_submit(
+        actor=user,
+        session_id=session.pk,
+        item_id=str(item.pk),
+        option=option,
+        attempt_id=uuid.uuid4(),
+    )
+
+
+def finish(user: User, session: TestSession, right: bool = True) -> SessionState:
+    state = session_state(actor=user, session_id=session.pk)
+    while not state.finished:
+        state = answer(user, session, right)
+    return state
+
+
+def test_items_get_provisional_parameters_from_their_level(bank: Path) -> None:
+    item = Item.objects.get(slug="4-2-001")
+    assert (item.level.code, item.irt_b, item.irt_a) == ("CB2", -1.5, 1.2)
+    assert item.irt_provisional and item.is_current
+    assert Item.objects.count() == 48
+
+
+def test_full_sitting_respects_content_constraints(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=7)
+    state = finish(user, session)
+    result = state.result
+    assert result is not None and result.passed and result.level is not None
+    assert 8 <= result.n_items <= 14
+    domains = result.profile["domains"]
+    assert domains["1"]["n"] >= 1 and 2 <= domains["4"]["n"] <= 5
+    assert AuditLog.objects.filter(
+        action="result.create", object_id=str(result.pk)
+    ).exists()
+    assert Framework.objects.get(slug="tt02-2025").locked
+
+
+def test_wrong_answers_fail(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    result = finish(
+        user, session_start(actor=user, blueprint=adults, seed=1), False
+    ).result
+    assert result is not None and not result.passed and result.theta < -1.5
+
+
+def test_retry_with_same_attempt_id_records_once(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=3)
+    item = session.current_item
+    assert item is not None
+    attempt = uuid.uuid4()
+    first = answer_submit(
+        actor=user,
+        session_id=session.pk,
+        item_id=str(item.pk),
+        option="b",
+        attempt_id=attempt,
+    )
+    again = answer_submit(
+        actor=user,
+        session_id=session.pk,
+        item_id=str(item.pk),
+        option="b",
+        attempt_id=attempt,
+    )
+    assert first.item == again.item and first.item != item
+    assert Response.objects.filter(session=session).count() == 1
+
+
+def test_restart_resumes_same_item_and_sequence(adults: Blueprint) -> None:
+    """Two learners with the same seed and answers get the same items, even when
+    one of them is interrupted (state reloaded from the database)."""
+    a, b = learner_in(30178), learner_in(30178)
+    sa = session_start(actor=a, blueprint=adults, seed=11)
+    sb = session_start(actor=b, blueprint=adults, seed=11)
+    for _ in range(4):
+        answer(a, sa)
+        answer(b, sb)
+        from hocvuso.assessment import services
+
+        services._BANKS.clear()  # as after a server restart
+    sa.refresh_from_db()
+    sb.refresh_from_db()
+    assert sa.current_item == sb.current_item
+    assert session_start(actor=a, blueprint=adults).pk == sa.pk  # resumed
+
+
+def test_out_of_order_and_bad_answers_are_refused(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=5)
+    other = Item.objects.exclude(pk=session.current_item_id).first()
+    assert other is not None
+    with pytest.raises(WrongItem):
+        answer_submit(
+            actor=user,
+            session_id=session.pk,
+            item_id=str(other.pk),
+            option="a",
+            attempt_id=uuid.uuid4(),
+        )
+    with pytest.raises(InvalidOption):
+        answer_submit(
+            actor=user,
+            session_id=session.pk,
+            item_id=str(session.current_item_id),
+            option="z",
+            attempt_id=uuid.uuid4(),
+        )
+    stranger = learner_in(70)
+    with pytest.raises(SessionNotFound):
+        answer_submit(
+            actor=stranger,
+            session_id=session.pk,
+            item_id=str(session.current_item_id),
+            option="a",
+            attempt_id=uuid.uuid4(),
+        )
+    with pytest.raises(SessionNotFound):
+        session_state(actor=user, session_id="not-a-uuid")
+    assert not Response.objects.exists()
+
+
+def test_attempt_id_of_another_session_is_refused(
+    adults: Blueprint, bank: Path
+) -> None:
+    a, b = learner_in(30178), learner_in(70)
+    sa = session_start(actor=a, blueprint=adults, seed=2)
+    sb = session_start(actor=b, blueprint=adults, seed=2)
+    attempt = uuid.uuid4()
+    answer_submit(
+        actor=a,
+        session_id=sa.pk,
+        item_id=str(sa.current_item_id),
+        option="b",
+        attempt_id=attempt,
+    )
+    with pytest.raises(WrongItem):
+        answer_submit(
+            actor=b,
+            session_id=sb.pk,
+            item_id=str(sb.current_item_id),
+            option="b",
+            attempt_id=attempt,
+        )
+
+
+def test_time_limit_ends_the_sitting(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=4)
+    answer(user, session)
+    later = timezone.now() + timedelta(minutes=31)
+    with pytest.raises(SessionClosed):
+        answer_submit(
+            actor=user,
+            session_id=session.pk,
+            item_id=str(session.current_item_id),
+            option="b",
+            attempt_id=uuid.uuid4(),
+            now=later,
+        )
+    session.refresh_from_db()
+    assert session.status == "expired"
+    assert Result.objects.get(session=session).n_items == 1
+
+
+def test_one_active_sitting_and_retake_cooldown(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    first = session_start(actor=user, blueprint=adults, seed=1)
+    assert session_start(actor=user, blueprint=adults).pk == first.pk
+    finish(user, first)
+    with pytest.raises(RetakeTooSoon):
+        session_start(actor=user, blueprint=adults)
+    later = timezone.now() + timedelta(days=8)
+    assert session_start(actor=user, blueprint=adults, now=later).pk != first.pk
+
+
+def test_supervised_sitting(adults: Blueprint) -> None:
+    officer = user_with_role("commune_officer", commune_code=30178)
+    sup = supervision_open(actor=officer, place="UBND xã")
+    user = learner_in(30178)
+    with pytest.raises(SupervisionInvalid):
+        session_start(actor=user, blueprint=adults, supervision_code="000000x")
+    session = session_start(actor=user, blueprint=adults, supervision_code=sup.code)
+    assert finish(user, session).result.supervised  # type: ignore[union-attr]
+    with pytest.raises(NotAllowed):
+        supervision_open(actor=user)
+
+
+def test_delivered_item_is_versioned_not_edited(bank: Path, adults: Blueprint) -> None:
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=9)
+    delivered = session.current_item
+    assert delivered is not None
+    answer(user, session)
+    items = bank / "items/safety.yaml"
+    replace(items, f"Câu {delivered.slug}?", f"Câu {delivered.slug} (sửa)?")
+    replace(items, "Câu 6-2-007?", "Câu 6-2-007 (sửa)?")
+    pack_import(source=PackSource.open(bank), actor=None)
+    versions = list(Item.objects.filter(slug=delivered.slug).order_by("version"))
+    assert [(v.version, v.is_current) for v in versions] == [(1, False), (2, True)]
+    assert "(sửa)" not in versions[0].text("stem")
+    untouched = Item.objects.get(slug="6-2-007")  # never delivered: edited in place
+    if untouched.pk != delivered.pk:
+        assert untouched.version == 1 and "(sửa)" in untouched.text("stem")
+    assert AuditLog.objects.filter(action="item.version").count() == 1

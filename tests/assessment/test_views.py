@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from tests.factories import learner_in, user_with_role
+
+from hocvuso.assessment.models import Item, Response, TestSession
+
+pytestmark = pytest.mark.django_db
+
+
+def test_take_a_test_without_javascript(client: Client, bank: Path) -> None:
+    user = learner_in(30178)
+    client.force_login(user)
+    home = client.get("/assess/").content.decode()
+    assert "Người dân" in home and "nhóm của bạn" in home
+    response = client.post("/assess/start/adults/")
+    url = response["Location"]
+    for _ in range(20):
+        page = client.get(url)
+        if page.status_code == 302:
+            break
+        body = page.content.decode()
+        assert "Câu" in body and 'type="radio"' in body
+        attempt = body.split('name="attempt_id" value="')[1].split('"')[0]
+        item_id = body.split('name="item_id" value="')[1].split('"')[0]
+        key = Item.objects.get(pk=item_id).key
+        form = {"attempt_id": attempt, "item_id": item_id, "option": key}
+        assert client.post(url, form)["Location"] == url
+        again = client.post(url, form)["Location"]  # double submit: harmless
+        assert again == url or again.startswith("/assess/results/")
+    result_url = page["Location"]
+    body = client.get(result_url).content.decode()
+    assert "Bạn đã đạt bậc yêu cầu" in body and "Theo từng miền" in body
+    session = TestSession.objects.get(user=user)
+    assert Response.objects.filter(session=session).count() == session.n_answered
+
+
+def test_missing_answer_shows_message(client: Client, bank: Path) -> None:
+    client.force_login(learner_in(30178))
+    url = client.post("/assess/start/adults/")["Location"]
+    body = client.get(url).content.decode()
+    attempt = body.split('name="attempt_id" value="')[1].split('"')[0]
+    item_id = body.split('name="item_id" value="')[1].split('"')[0]
+    response = client.post(url, {"attempt_id": attempt, "item_id": item_id})
+    assert response.status_code == 400 and "Hãy chọn một đáp án" in (
+        response.content.decode()
+    )
+
+
+def test_wrong_supervision_code_is_explained(client: Client, bank: Path) -> None:
+    client.force_login(learner_in(30178))
+    response = client.post(
+        "/assess/start/adults/", {"supervision_code": "123456"}, follow=True
+    )
+    assert "Mã giám sát không đúng" in response.content.decode()
+    assert not TestSession.objects.exists()
+
+
+def test_supervise_page_shows_code_and_qr(client: Client, bank: Path) -> None:
+    client.force_login(user_with_role("commune_officer", commune_code=30178))
+    body = client.post("/assess/supervise/", {"place": "UBND", "minutes": "60"})
+    text = body.content.decode()
+    assert 'src="data:image/svg+xml' in text and "?code=" in text
+
+
+def test_pages_need_sign_in_and_unknown_ids_are_404(client: Client, bank: Path) -> None:
+    assert client.get("/assess/").status_code == 302
+    client.force_login(learner_in(30178))
+    assert client.get("/assess/s/nope/").status_code == 404
+    assert client.get("/assess/results/nope/").status_code == 404
+    assert client.post("/assess/start/nope/").status_code == 404
