@@ -235,3 +235,77 @@ def bank_for(items: list[Item]) -> ItemBank:
         [i.irt_c for i in items],
         areas=[i.domain_code for i in items],
     )
+
+
+def item_save(
+    *,
+    actor: User | None,
+    item: Item,
+    content: dict[str, Any],
+    key: str,
+    competence: Competence,
+    level: Level,
+) -> Item:
+    """Save an edited item: in place if never delivered, else as a new version.
+
+    Returns the row that now holds the item (the same or a new version); the
+    change is audited either way.
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        old = Item.objects.select_for_update().get(pk=item.pk)
+        before = {
+            "content": old.content,
+            "key": old.key,
+            "competence": old.competence.code,
+            "level": old.level.code,
+        }
+        after = {
+            "content": content,
+            "key": key,
+            "competence": competence.code,
+            "level": level.code,
+        }
+        if before == after:
+            return old
+        digest = _hash(
+            content | {"key": key, "competence": competence.code, "level": level.code}
+        )
+        delivered = Response.objects.filter(item=old).exists()
+        if delivered:
+            groups = list(old.target_groups.all())
+            Item.objects.filter(pk=old.pk).update(is_current=False)
+            new = Item.objects.create(
+                slug=old.slug,
+                version=old.version + 1,
+                pack=old.pack,
+                competence=competence,
+                level=level,
+                content=content,
+                key=key,
+                content_hash=digest,
+                for_all_groups=old.for_all_groups,
+                irt_a=old.irt_a,
+                irt_b=old.irt_b,
+                irt_c=old.irt_c,
+                irt_provisional=True,
+                irt_source=f"edited from v{old.version}",
+            )
+            new.target_groups.set(groups)
+            audit_record(
+                actor=actor, action="item.version", obj=new, before=before, after=after
+            )
+            return new
+        Item.objects.filter(pk=old.pk).update(
+            content=content,
+            key=key,
+            competence=competence,
+            level=level,
+            content_hash=digest,
+        )
+        audit_record(
+            actor=actor, action="item.edit", obj=old, before=before, after=after
+        )
+        old.refresh_from_db()
+        return old

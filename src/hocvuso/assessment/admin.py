@@ -1,0 +1,218 @@
+"""Item authoring for content editors: edit, preview; delivered items version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from hocvuso.accounts.models import User
+from hocvuso.assessment.bank import item_save
+from hocvuso.assessment.models import Blueprint, Item, Result, TestSession
+
+EDIT = "learning.edit_content"
+
+
+class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
+    stem_vi = forms.CharField(
+        label="Câu hỏi (vi)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    stem_en = forms.CharField(
+        label="Question (en)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    scenario_vi = forms.CharField(
+        label="Tình huống (vi)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scenario_en = forms.CharField(
+        label="Scenario (en)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    options_text = forms.CharField(
+        label="Options",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line: id | Vietnamese | English (a | Xóa tin | Delete)",
+    )
+    explanation_vi = forms.CharField(
+        label="Giải thích (vi)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    explanation_en = forms.CharField(
+        label="Explanation (en)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Item
+        fields = ["competence", "level", "key"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        c = self.instance.content if self.instance.pk else {}
+        for field in ("stem", "scenario", "explanation"):
+            node = c.get(field) or {}
+            self.initial[f"{field}_vi"] = node.get("vi", "")
+            self.initial[f"{field}_en"] = node.get("en", "")
+        self.initial["options_text"] = "\n".join(
+            f"{o['id']} | {o['vi']} | {o.get('en', '')}" for o in c.get("options", [])
+        )
+
+    def clean_options_text(self) -> list[dict[str, str]]:
+        options = []
+        for n, line in enumerate(self.cleaned_data["options_text"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) != 3 or not all(parts):
+                raise forms.ValidationError(
+                    f"Line {n}: write 'id | Vietnamese | English'."
+                )
+            options.append({"id": parts[0], "vi": parts[1], "en": parts[2]})
+        if not 2 <= len(options) <= 6 or len({o["id"] for o in options}) != len(
+            options
+        ):
+            raise forms.ValidationError("Give 2 to 6 options with different ids.")
+        return options
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        options = data.get("options_text") or []
+        if options and data.get("key") not in {o["id"] for o in options}:
+            self.add_error("key", "The key must be one of the option ids.")
+        return data
+
+    def content(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        scenario = (
+            {"vi": d["scenario_vi"], "en": d["scenario_en"]}
+            if d["scenario_vi"]
+            else None
+        )
+        return {
+            "schema_version": 1,
+            "kind": "scenario" if scenario else "mcq",
+            "scenario": scenario,
+            "stem": {"vi": d["stem_vi"], "en": d["stem_en"]},
+            "options": d["options_text"],
+            "explanation": {"vi": d["explanation_vi"], "en": d["explanation_en"]},
+        }
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin[Item]):
+    form = ItemForm
+    list_display = (
+        "slug",
+        "version",
+        "is_current",
+        "competence",
+        "level",
+        "irt_b",
+        "irt_provisional",
+    )
+    list_filter = ("is_current", "irt_provisional", "level", "competence__domain")
+    search_fields = ("slug",)
+    list_select_related = ("competence", "level")
+    readonly_fields = (
+        "slug",
+        "version",
+        "is_current",
+        "irt_a",
+        "irt_b",
+        "irt_c",
+        "irt_provisional",
+        "irt_source",
+    )
+    change_form_template = "admin/assessment/item/change_form.html"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EDIT)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(EDIT)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(EDIT) and (obj is None or obj.is_current)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # items come from content packs
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Item, form: Any, change: bool
+    ) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        saved = item_save(
+            actor=actor,
+            item=Item.objects.get(pk=obj.pk),
+            content=form.content(),
+            key=form.cleaned_data["key"],
+            competence=form.cleaned_data["competence"],
+            level=form.cleaned_data["level"],
+        )
+        if saved.pk != obj.pk:
+            messages.info(
+                request,
+                f"{obj.slug} was already used in tests: saved as "
+                f"version {saved.version}.",
+            )
+        obj.pk = saved.pk
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        """Nothing to save: ``item_save`` wrote everything."""
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path(
+            "<uuid:pk>/preview/",
+            self.admin_site.admin_view(self.preview),
+            name="assessment_item_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview(self, request: HttpRequest, pk: str) -> HttpResponse:
+        if not request.user.has_perm(EDIT):
+            raise PermissionDenied
+        item = get_object_or_404(
+            Item.objects.select_related("competence", "level"), pk=pk
+        )
+        return TemplateResponse(
+            request,
+            "assessment/preview.html",
+            {
+                "item": item,
+                "stem": item.text("stem"),
+                "scenario": item.text("scenario")
+                if item.content.get("scenario")
+                else "",
+                "explanation": item.text("explanation"),
+            },
+        )
+
+
+@admin.register(Blueprint)
+class BlueprintAdmin(admin.ModelAdmin[Blueprint]):
+    list_display = ("target_group", "mode", "pass_level", "time_limit_minutes")
+    readonly_fields = ("config",)
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin[Result]):
+    list_display = ("created_at", "target_group", "level", "passed", "supervised")
+    list_filter = ("passed", "supervised", "target_group")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(TestSession)

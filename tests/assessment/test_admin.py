@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from tests.factories import learner_in, user_with_role
+
+from hocvuso.accounts.models import Role
+from hocvuso.accounts.services import role_assign
+from hocvuso.assessment.models import Blueprint, Item
+from hocvuso.assessment.services import session_start
+from hocvuso.core.models import AuditLog
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client: Client, bank: Path) -> Client:
+    user = learner_in(30178)
+    role_assign(
+        actor=user_with_role(Role.NATIONAL_ADMIN), user=user, role=Role.CONTENT_EDITOR
+    )
+    client.force_login(user)
+    return client
+
+
+def form(item: Item, stem: str) -> dict[str, str]:
+    return {
+        "competence": str(item.competence_id),
+        "level": str(item.level_id),
+        "key": "b",
+        "stem_vi": stem,
+        "stem_en": "Question?",
+        "scenario_vi": "",
+        "scenario_en": "",
+        "options_text": "a | Một | One\nb | Hai | Two\nc | Ba | Three",
+        "explanation_vi": "Vì hai.",
+        "explanation_en": "Because two.",
+    }
+
+
+def test_editing_an_unused_item_changes_it_in_place(editor: Client) -> None:
+    item = Item.objects.get(slug="4-2-000")
+    url = f"/admin/assessment/item/{item.pk}/change/"
+    assert editor.post(url, form(item, "Câu mới?")).status_code == 302
+    item.refresh_from_db()
+    assert item.version == 1 and item.text("stem") == "Câu mới?"
+    assert AuditLog.objects.filter(action="item.edit").count() == 1
+    preview = editor.get(f"/admin/assessment/item/{item.pk}/preview/").content.decode()
+    assert "Câu mới?" in preview and "✓" in preview
+
+
+def test_editing_a_delivered_item_creates_a_version(editor: Client) -> None:
+    learner = learner_in(70)
+    session = session_start(
+        actor=learner,
+        blueprint=Blueprint.objects.get(target_group__slug="adults"),
+        seed=1,
+    )
+    item = session.current_item
+    assert item is not None
+    from tests.assessment.test_services import answer
+
+    answer(learner, session)
+    url = f"/admin/assessment/item/{item.pk}/change/"
+    assert editor.post(url, form(item, "Sửa lại?")).status_code == 302
+    versions = list(Item.objects.filter(slug=item.slug).order_by("version"))
+    assert [v.is_current for v in versions] == [False, True]
+    assert versions[0].text("stem") != "Sửa lại?" == versions[1].text("stem")
+
+
+def test_bad_item_form_is_refused(editor: Client) -> None:
+    item = Item.objects.get(slug="4-2-000")
+    data = form(item, "X?") | {"key": "z", "options_text": "a | Một"}
+    response = editor.post(f"/admin/assessment/item/{item.pk}/change/", data)
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    item.refresh_from_db()
+    assert item.text("stem") != "X?"
+
+
+def test_learners_cannot_edit_items(client: Client, bank: Path) -> None:
+    client.force_login(learner_in(30178))
+    item = Item.objects.first()
+    assert item is not None
+    assert client.get(f"/admin/assessment/item/{item.pk}/change/").status_code == 302
