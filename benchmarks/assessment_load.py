@@ -168,7 +168,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(db: str, users: int, workers: int, threads: int) -> Iterator[Server]:
+def server(
+    db: str, users: int, workers: int, threads: int, redis: str
+) -> Iterator[Server]:
     """Initialise a fresh site, create the learners, serve it; clean up after."""
     with tempfile.TemporaryDirectory(prefix=f"hv-bench-{db}-") as tmp:
         env = dict(os.environ, HOCVUSO_DATA_DIR=tmp, LOG_LEVEL="WARNING")
@@ -177,6 +179,10 @@ def server(db: str, users: int, workers: int, threads: int) -> Iterator[Server]:
         env["HOCVUSO_LOGIN_RATE"] = "100000/m"
         env.pop("HOCVUSO_REDIS_URL", None)
         env.pop("DATABASE_URL", None)
+        prefix = f"hv-bench-{uuid.uuid4().hex[:8]}"
+        if redis:  # cache and rate limits in Redis instead of the database
+            env["HOCVUSO_REDIS_URL"] = redis
+            env["HOCVUSO_CACHE_PREFIX"] = prefix
         if db == "postgres":
             pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
             pg_admin(f"CREATE DATABASE {PG_DB}")
@@ -211,6 +217,17 @@ def server(db: str, users: int, workers: int, threads: int) -> Iterator[Server]:
                     print("  server log tail:\n    " + "\n    ".join(tail))
             if db == "postgres":
                 pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            if redis:
+                redis_forget(redis, prefix)
+
+
+def redis_forget(url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
@@ -593,8 +610,11 @@ async def scenario(
 
 
 async def run_db(args: argparse.Namespace, db: str) -> dict[str, Any]:
-    print(f"== {db}: {args.users} learners, {args.workers} granian workers")
-    with server(db, args.users, args.workers, args.threads) as srv:
+    print(
+        f"== {db}: {args.users} learners, granian {args.workers} workers x "
+        f"{args.threads} threads, cache {'Redis' if args.redis else 'database'}"
+    )
+    with server(db, args.users, args.workers, args.threads, args.redis) as srv:
         limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
         timeout = httpx.Timeout(120.0)
         rng = random.Random(args.seed)
@@ -615,12 +635,11 @@ async def run_db(args: argparse.Namespace, db: str) -> dict[str, Any]:
                 f"errors {sum(sign_in['errors'].values())}"
             )
             scenarios: list[tuple[Stats, dict[str, Any]]] = []
-            plan = [("paced", args.think, args.ramp), ("saturation", 0.0, 1.0)]
-            for name, think, ramp in plan:
-                if name not in args.scenarios:
-                    continue
+            plan = {"paced": (args.think, args.ramp), "saturation": (0.0, 1.0)}
+            for name in args.scenarios:
+                think, ramp = plan[name]
                 stats, report = await scenario(
-                    srv, learners, name, think, ramp, args.profile and think == 0
+                    srv, learners, name, think, ramp, args.profile
                 )
                 scenarios.append((stats, report))
                 print_scenario(report)
@@ -799,6 +818,13 @@ def machine() -> dict[str, Any]:
     }
 
 
+def scenario_list(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names or set(names) - {"paced", "saturation"}:
+        raise argparse.ArgumentTypeError("choose from: paced, saturation")
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -808,14 +834,21 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument(
-        "--think", type=float, default=2.0, help="mean think time (s), paced run"
+        "--think", type=float, default=5.0, help="mean think time (s), paced run"
     )
-    parser.add_argument("--ramp", type=float, default=5.0, help="start spread (s)")
+    parser.add_argument("--ramp", type=float, default=10.0, help="start spread (s)")
     parser.add_argument(
         "--scenarios",
-        type=lambda v: v.split(","),
-        default=["paced", "saturation"],
-        help="comma-separated: paced,saturation",
+        type=scenario_list,
+        default=["paced"],
+        help="comma-separated, in order: paced (default), saturation (no think time)",
+    )
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const="redis://127.0.0.1:6379/0",
+        default="",
+        help="use Redis for the cache and rate limits (HOCVUSO_REDIS_URL)",
     )
     parser.add_argument("--login-concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=20260101)
@@ -834,6 +867,8 @@ def main() -> int:
             "granian_workers": args.workers,
             "threads_per_worker": args.threads,
             "think_mean_s": args.think,
+            "cache": "redis" if args.redis else "database",
+            "scenarios": args.scenarios,
             "retry_rate": RETRY_RATE,
             "healthz_probe_rate": PROBE_RATE,
             "target": {"p95_ms": TARGET_P95_MS, "errors": 0, "lost_or_duplicated": 0},

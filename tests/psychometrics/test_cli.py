@@ -182,18 +182,20 @@ def test_calibrate_rejects_non_utf8(
 
 
 def test_calibrate_accepts_bom_extra_columns_and_blank_lines(tmp_path: Path) -> None:
-    """A BOM, CRLF, extra columns and blank lines are fine."""
+    """A BOM, CRLF, extra columns, blank lines and padded cells are fine."""
     path = tmp_path / "r.csv"
     rows = ["\ufeffresponse,person_id,item_id,session\r\n"]
     rng = np.random.default_rng(0)
     for p in range(200):
         for j in range(4):
             rows.append(f"{int(rng.random() < 0.3 + 0.1 * j)},p{p},q{j},s1\r\n")
-    rows.append("\r\n")
+    rows.append("\r\n   \r\n 1 , p9999 , q0 , s2\r\n")
     path.write_text("".join(rows), encoding="utf-8")
     code, out = run(["calibrate", str(path), "--out", str(tmp_path / "p.csv")])
     assert code == 0
-    assert json.loads(out)["n_responses"] == 800
+    report = json.loads(out)
+    assert report["n_responses"] == 801
+    assert report["n_persons"] == 201 and report["n_items"] == 4
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--sh-margin",
         type=_non_negative_float,
-        default=0.0,
+        default=0.015,
         metavar="M",
         help="calibrate Sympson-Hetter k for R - M, leaving room for sampling noise",
     )

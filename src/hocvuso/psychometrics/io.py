@@ -79,7 +79,7 @@ def _read_text(path: str | Path) -> str:
 
 
 def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line_number, fields)`` for non-blank rows, fields stripped."""
+    """Yield ``(line_number, fields)`` for the non-blank rows (fields unstripped)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     while True:
@@ -93,9 +93,9 @@ def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
             ) from exc
         line = start
         start = reader.line_num + 1
-        if not row or all(not f.strip() for f in row):
+        if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        yield line, [f.strip() for f in row]
+        yield line, row
 
 
 def _header(
@@ -108,6 +108,7 @@ def _header(
         raise InputFormatError(
             name, None, f"file is empty; expected a header {expected}"
         ) from None
+    fields = [f.strip() for f in fields]
     columns: dict[str, int] = {}
     for i, col in enumerate(fields):
         if col in columns:
@@ -147,33 +148,30 @@ def read_responses_csv(path: str | Path) -> ResponsesFile:
     ip, ii, ir = (cols[c] for c in RESPONSE_COLUMNS)
     persons: dict[str, int] = {}
     items: dict[str, int] = {}
-    seen: dict[tuple[int, int], int] = {}
     p_idx: list[int] = []
     i_idx: list[int] = []
     values: list[int] = []
+    lines: list[int] = []
     for line, fields in rows:
-        _check_width(name, line, fields, width)
-        person, item, resp = fields[ip], fields[ii], fields[ir]
+        if len(fields) != width:
+            _check_width(name, line, fields, width)
+        person, item, resp = fields[ip].strip(), fields[ii].strip(), fields[ir].strip()
         if not person:
             raise InputFormatError(name, line, "person_id is empty")
         if not item:
             raise InputFormatError(name, line, "item_id is empty")
-        if resp not in ("0", "1"):
+        if resp == "1":
+            values.append(1)
+        elif resp == "0":
+            values.append(0)
+        else:
             raise InputFormatError(name, line, f"response must be 0 or 1, got {resp!r}")
-        p = persons.setdefault(person, len(persons))
-        i = items.setdefault(item, len(items))
-        first = seen.setdefault((p, i), line)
-        if first != line:
-            raise InputFormatError(
-                name,
-                line,
-                f"person {person!r} already answered item {item!r} on line {first}",
-            )
-        p_idx.append(p)
-        i_idx.append(i)
-        values.append(1 if resp == "1" else 0)
+        p_idx.append(persons.setdefault(person, len(persons)))
+        i_idx.append(items.setdefault(item, len(items)))
+        lines.append(line)
     if not values:
         raise InputFormatError(name, None, "no responses after the header")
+    _check_duplicates(name, p_idx, i_idx, lines, len(items), persons, items)
     data = LongResponses(
         person=np.asarray(p_idx, dtype=np.intp),
         item=np.asarray(i_idx, dtype=np.intp),
@@ -182,6 +180,35 @@ def read_responses_csv(path: str | Path) -> ResponsesFile:
         n_items=len(items),
     )
     return ResponsesFile(person_ids=tuple(persons), item_ids=tuple(items), data=data)
+
+
+def _check_duplicates(
+    name: str,
+    p_idx: list[int],
+    i_idx: list[int],
+    lines: list[int],
+    n_items: int,
+    persons: dict[str, int],
+    items: dict[str, int],
+) -> None:
+    """Report the earliest repeated (person, item) pair with both line numbers."""
+    key = np.asarray(p_idx, dtype=np.int64) * n_items + np.asarray(i_idx)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    if repeat.size == 0:
+        return
+    # Within equal keys the stable sort keeps file order, so order[k - 1] is the
+    # previous occurrence of the pair repeated at order[k].
+    k = int(repeat[np.argmin(order[repeat])])
+    later, earlier = int(order[k]), int(order[k - 1])
+    person = list(persons)[p_idx[later]]
+    item = list(items)[i_idx[later]]
+    raise InputFormatError(
+        name,
+        lines[later],
+        f"person {person!r} already answered item {item!r} on line {lines[earlier]}",
+    )
 
 
 def _number(name: str, line: int, column: str, text: str) -> float:
@@ -223,8 +250,9 @@ def read_params_csv(path: str | Path, *, content_col: str | None = None) -> Para
     c: list[float] = []
     areas: list[str] = []
     lines: list[int] = []
-    for line, fields in rows:
-        _check_width(name, line, fields, width)
+    for line, raw in rows:
+        _check_width(name, line, raw, width)
+        fields = [f.strip() for f in raw]
         item = fields[cols["item_id"]]
         if not item:
             raise InputFormatError(name, line, "item_id is empty")
