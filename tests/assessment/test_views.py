@@ -34,6 +34,7 @@ def test_take_a_test_without_javascript(client: Client, bank: Path) -> None:
     result_url = page["Location"]
     body = client.get(result_url).content.decode()
     assert "Bạn đã đạt bậc yêu cầu" in body and "Theo từng miền" in body
+    assert "Xem lại các câu đã trả lời" in body and "Vì hai." in body
     session = TestSession.objects.get(user=user)
     assert Response.objects.filter(session=session).count() == session.n_answered
 

@@ -42,7 +42,7 @@ from hocvuso.assessment.models import (
 )
 from hocvuso.assessment.scale import level_cut, level_for_theta
 from hocvuso.core.services import audit_record
-from hocvuso.framework.models import Level
+from hocvuso.framework.models import Framework, Level
 from hocvuso.framework.services import framework_lock
 from hocvuso.psychometrics import CatConfig, CatSession, ItemBank, estimate_eap
 
@@ -322,23 +322,26 @@ def _record(
     return _state(session)
 
 
-def _profile(responses: list[Response], theta: float) -> dict[str, Any]:
+def _profile(
+    responses: list[Response], theta: float, framework: Framework
+) -> dict[str, Any]:
     """Return ability per domain and answers per competence (profile v1).
 
     Domain abilities use the overall ability as the prior mean, so a domain
     with few answers stays near it instead of near the population mean; a
-    level is given only for domains with at least 4 answers.
+    level is given only from 4 answers, and competences get an ability only
+    from 4 answers.
     """
     levels = dict(
-        Level.objects.filter(framework__slug="tt02-2025").values_list("number", "code")
+        Level.objects.filter(framework=framework).values_list("number", "code")
     )
     by_domain: dict[str, list[Response]] = {}
     by_comp: dict[str, list[Response]] = {}
     for r in responses:
         by_domain.setdefault(r.item.domain_code, []).append(r)
         by_comp.setdefault(r.item.competence.code, []).append(r)
-    domains = {}
-    for code, rs in sorted(by_domain.items()):
+
+    def ability(rs: list[Response]) -> dict[str, Any]:
         est = estimate_eap(
             [int(r.correct) for r in rs],
             [r.item.irt_a for r in rs],
@@ -346,15 +349,19 @@ def _profile(responses: list[Response], theta: float) -> dict[str, Any]:
             [r.item.irt_c for r in rs],
             prior_mean=theta,
         )
-        domains[code] = {
+        return {
             "n": len(rs),
             "correct": sum(r.correct for r in rs),
             "theta": round(est.theta, 3),
             "se": round(est.se, 3),
             "level": level_for_theta(est.theta, levels) if len(rs) >= 4 else None,
         }
+
+    domains = {code: ability(rs) for code, rs in sorted(by_domain.items())}
     competences = {
-        code: {"n": len(rs), "correct": sum(r.correct for r in rs)}
+        code: ability(rs)
+        if len(rs) >= 4
+        else {"n": len(rs), "correct": sum(r.correct for r in rs)}
         for code, rs in sorted(by_comp.items())
     }
     return {"schema_version": 1, "domains": domains, "competences": competences}
@@ -397,7 +404,7 @@ def _finish(
         supervised=session.supervision_id is not None,
         n_items=len(responses),
         stop_reason=(cat.stop_reason or status) if status == "completed" else status,
-        profile=_profile(responses, float(est.theta)),
+        profile=_profile(responses, float(est.theta), framework),
     )
     framework_lock(framework=framework)
     audit_record(
