@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics clean
+        messages bench bench-pages bench-psychometrics bench-assessment clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,7 +72,11 @@ bench-psychometrics: dev
 bench-pages: install
 	$(BIN)/python benchmarks/pages.py
 
-bench: bench-pages bench-psychometrics
+bench-assessment: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/assessment_load.py --db both
+
+bench: bench-pages bench-psychometrics bench-assessment
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

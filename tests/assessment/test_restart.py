@@ -252,7 +252,7 @@ def test_sitting_survives_sigkill(site: Server) -> None:
         assert status == 200, new
         assert new["position"] == state["position"] + 1
         acked.append((body["attempt_id"], state["position"]))
-        return new  # type: ignore[no-any-return]
+        return new
 
     for _ in range(3):
         body = body_for(state)
