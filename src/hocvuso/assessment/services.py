@@ -86,7 +86,8 @@ def _restore(session: TestSession) -> tuple[CatSession, dict[str, Item]]:
 
 def _state(session: TestSession) -> SessionState:
     config = session.blueprint.config
-    result = Result.objects.filter(session=session).first()
+    active = session.status == TestSession.Status.ACTIVE
+    result = None if active else Result.objects.filter(session=session).first()
     return SessionState(
         session=session,
         item=session.current_item
@@ -148,15 +149,15 @@ def session_start(
 ) -> TestSession:
     """Start a sitting of ``blueprint`` or return the one in progress."""
     now = now or timezone.now()
-    active = (
-        TestSession.objects.select_for_update()
+    running = (
+        TestSession.objects.select_for_update(of=("self",))
         .filter(user=actor, blueprint=blueprint, status=TestSession.Status.ACTIVE)
         .first()
     )
-    if active is not None:
-        if active.expires_at > now:
-            return active
-        _finish(active, TestSession.Status.EXPIRED, now)
+    if running is not None:
+        if running.expires_at > now:
+            return running
+        _finish(running, TestSession.Status.EXPIRED, now)
     last = (
         TestSession.objects.filter(user=actor, blueprint=blueprint)
         .exclude(status=TestSession.Status.ACTIVE)
@@ -175,8 +176,10 @@ def session_start(
                 % {"date": timezone.localtime(allowed).strftime("%d/%m/%Y %H:%M")}
             )
     supervision = _supervision(supervision_code, now)
-    items = list(items_for_group(blueprint.target_group))
-    item_ids = [str(i.pk) for i in items]
+    item_ids = [
+        str(pk)
+        for pk in items_for_group(blueprint.target_group).values_list("pk", flat=True)
+    ]
     bank, rows = _bank(item_ids)
     seed = secrets.randbits(62) if seed is None else seed
     cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
@@ -237,7 +240,7 @@ def session_state(*, actor: User, session_id: uuid.UUID | str) -> SessionState:
         session.status == TestSession.Status.ACTIVE
         and session.expires_at <= timezone.now()
     ):
-        session = TestSession.objects.select_for_update().get(pk=session.pk)
+        session = TestSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if session.status == TestSession.Status.ACTIVE:
             _finish(session, TestSession.Status.EXPIRED, timezone.now())
     return _state(session)
@@ -261,13 +264,21 @@ def answer_submit(
     scored first, and that is kept).
     """
     now = now or timezone.now()
-    session_get(actor=actor, session_id=session_id)  # 404 before locking
+    try:
+        pk = uuid.UUID(str(session_id))
+    except ValueError as exc:
+        raise SessionNotFound(_("This test session does not exist.")) from exc
     with transaction.atomic():
+        # Lock only the sitting row: a bare FOR UPDATE would also lock the
+        # blueprint, group and level rows every sitting of the group shares.
         session = (
-            TestSession.objects.select_for_update()
+            TestSession.objects.select_for_update(of=("self",))
             .select_related("blueprint__target_group", "blueprint__pass_level")
-            .get(pk=uuid.UUID(str(session_id)))
+            .filter(pk=pk, user=actor)
+            .first()
         )
+        if session is None:
+            raise SessionNotFound(_("This test session does not exist."))
         previous = Response.objects.filter(attempt_id=attempt_id).first()
         if previous is not None:
             if previous.session_id != session.pk:
