@@ -77,6 +77,8 @@ PG_DB = "hocvuso_bench"
 PASSWORD = "hoc-vu-so-bench-2026"
 GROUP = "adults"
 TARGET_P95_MS = 50.0
+ACCESS_FMT = "ACCESS %(method)s %(path)s %(status)d %(dt_ms).3f"
+ACCESS_LINE = re.compile(r"ACCESS (\S+) (\S+) (\d+) ([0-9.]+)")
 RETRY_RATE = 0.05
 PROBE_RATE = 0.10
 
@@ -167,6 +169,10 @@ class Server:
     data_dir: Path
     proc: subprocess.Popen[bytes] | None = None
 
+    @property
+    def log(self) -> Path:
+        return self.data_dir / "server.log"
+
     def verify_rows(self) -> dict[str, Any]:
         path = self.data_dir / "verify.json"
         hocvuso(self.env, "shell", "-c", VERIFY.format(path=str(path)))
@@ -184,6 +190,11 @@ def server(
         # Everyone signs in from 127.0.0.1: lift the per-IP sign-in limit only;
         # the per-user answer and start limits stay on (their cost is measured).
         env["HOCVUSO_LOGIN_RATE"] = "100000/m"
+        # granian's access log gives the server-side time of every request
+        # (from reading the request to sending the response, queueing in the
+        # server included), to set apart the client's own overhead.
+        env["GRANIAN_LOG_ACCESS_ENABLED"] = "true"
+        env["GRANIAN_LOG_ACCESS_FMT"] = ACCESS_FMT
         env.pop("HOCVUSO_REDIS_URL", None)
         env.pop("DATABASE_URL", None)
         prefix = f"hv-bench-{uuid.uuid4().hex[:8]}"
@@ -478,6 +489,23 @@ def describe(exc: Exception) -> str:
 # Statistics and the run
 
 
+def server_times(log: Path, offset: int) -> dict[str, list[float]]:
+    """Return server-side times (s) of answers and probes logged after ``offset``."""
+    out: dict[str, list[float]] = {"answer": [], "healthz": []}
+    if not log.exists():
+        return out
+    with log.open("rb") as f:
+        f.seek(offset)
+        text = f.read().decode(errors="replace")
+    for match in ACCESS_LINE.finditer(text):
+        method, path, _status, ms = match.groups()
+        if method == "POST" and path.endswith("/answers"):
+            out["answer"].append(float(ms) / 1000)
+        elif path == "/healthz":
+            out["healthz"].append(float(ms) / 1000)
+    return out
+
+
 def pct(values: list[float], q: float) -> float | None:
     """The q-th percentile (nearest rank) in milliseconds."""
     if not values:
@@ -588,6 +616,7 @@ async def scenario(
     assert srv.proc is not None
     pids = server_pids(srv.proc.pid)
     spy = start_profiler(srv.proc.pid, srv.data_dir) if profile else None
+    log_from = srv.log.stat().st_size if srv.log.exists() else 0
     cpu0, client0, t0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
     stats = Stats(t0=t0)
     await asyncio.gather(*(x.sit(stats, think, ramp) for x in learners))
@@ -597,6 +626,7 @@ async def scenario(
     hotspots = stop_profiler(spy) if spy is not None else None
     answers = len(stats.answer)
     ans, base = summary(stats.answer), summary(stats.healthz)
+    served = server_times(srv.log, log_from)
     report: dict[str, Any] = {
         "scenario": name,
         "think_mean_s": think,
@@ -606,6 +636,11 @@ async def scenario(
         "throughput_answers_per_s": round(answers / wall, 1),
         "answer_latency": ans,
         "baseline_healthz_latency": base,
+        "server_side_latency": {
+            "what": "granian access log: request read to response sent",
+            "answer": summary(served["answer"]),
+            "healthz": summary(served["healthz"]),
+        },
         "ratio_to_healthz": {
             k: ratio(ans[k], base[k]) for k in ("p50_ms", "p95_ms", "p99_ms")
         },
@@ -724,6 +759,12 @@ def print_scenario(r: dict[str, Any]) -> None:
         f"{r['cpu']['client_cores_busy']}); p95 < {TARGET_P95_MS:.0f} ms: "
         f"{'met' if r['target_met'] else 'NOT met'}"
     )
+    v = r["server_side_latency"]["answer"]
+    if v["n"]:
+        print(
+            f"    server side (granian access log): answer p50 {v['p50_ms']} / "
+            f"p95 {v['p95_ms']} / p99 {v['p99_ms']} ms"
+        )
     s = r["answer_latency_after_all_started"]
     print(
         f"    after all {r['all_started_after_s']} s of starts: answer p50 "

@@ -160,6 +160,10 @@ RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)
 RATELIMIT_VIEW = "hocvuso.core.views.ratelimited"
 HOCVUSO_LOGIN_RATE = env.str("HOCVUSO_LOGIN_RATE", default="5/m")
 HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="10/h")
+# Assessment: sittings started per user (cache) and answers per sitting (kept
+# on the sitting's row, so answering costs no cache round trip).
+HOCVUSO_START_RATE = env.str("HOCVUSO_START_RATE", default="20/h")
+HOCVUSO_ANSWER_RATE = env.str("HOCVUSO_ANSWER_RATE", default="120/m")
 
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
@@ -226,6 +230,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # granian's access log (off unless GRANIAN_LOG_ACCESS_ENABLED=true),
+        # through the same redacting handler whatever LOG_LEVEL says.
+        "granian.access": {
+            "level": "INFO",
+            "handlers": ["console"],
+            "propagate": False,
+        },
     },
 }
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 from tests.factories import learner_in, user_with_role
 from tests.learning.packfactory import replace
 
 from hocvuso.accounts.models import User
+from hocvuso.assessment import services
+from hocvuso.assessment.apps import check_rates
 from hocvuso.assessment.errors import (
     InvalidOption,
     NotAllowed,
@@ -19,12 +24,14 @@ from hocvuso.assessment.errors import (
     SessionClosed,
     SessionNotFound,
     SupervisionInvalid,
+    TooManyAnswers,
     WrongItem,
 )
 from hocvuso.assessment.models import Blueprint, Item, Response, Result, TestSession
 from hocvuso.assessment.services import (
     SessionState,
     answer_submit,
+    rate_parse,
     session_start,
     session_state,
     supervision_open,
@@ -125,8 +132,6 @@ def test_restart_resumes_same_item_and_sequence(adults: Blueprint) -> None:
     for _ in range(4):
         answer(a, sa)
         answer(b, sb)
-        from hocvuso.assessment import services
-
         services._BANKS.clear()  # as after a server restart
     sa.refresh_from_db()
     sb.refresh_from_db()
@@ -191,6 +196,124 @@ def test_attempt_id_of_another_session_is_refused(
             option="b",
             attempt_id=attempt,
         )
+    sb.refresh_from_db()  # the whole answer was rolled back
+    assert sb.n_answered == 0 and sb.attempt_ids == []
+    assert not Response.objects.filter(session=sb).exists()
+
+
+def test_a_submission_that_lost_a_race_reads_again(adults: Blueprint) -> None:
+    """Two submissions read the same sitting; the second one to write loses the
+    guarded update, reads again and is judged on the new state."""
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=8)
+    stale = TestSession.objects.get(pk=session.pk)
+    first_item = str(session.current_item_id)
+    winner = uuid.uuid4()
+    won = answer_submit(
+        actor=user,
+        session_id=session.pk,
+        item_id=first_item,
+        option="a",
+        attempt_id=winner,
+    )
+    with pytest.raises(services._Raced):
+        services._answer_once(stale, first_item, "b", uuid.uuid4(), timezone.now())
+    with pytest.raises(WrongItem):  # the question has changed meanwhile
+        answer_submit(
+            actor=user,
+            session_id=session.pk,
+            item_id=first_item,
+            option="b",
+            attempt_id=uuid.uuid4(),
+        )
+    again = answer_submit(  # the winner's retry gets the winner's state
+        actor=user,
+        session_id=session.pk,
+        item_id=first_item,
+        option="a",
+        attempt_id=winner,
+    )
+    assert again.item == won.item and again.position == 2
+    assert Response.objects.filter(session=session).count() == 1
+    session.refresh_from_db()
+    assert session.attempt_ids == [str(winner)] and session.n_answered == 1
+
+
+def test_answers_are_limited_per_sitting_and_window(
+    adults: Blueprint, settings: Any
+) -> None:
+    settings.HOCVUSO_ANSWER_RATE = "3/m"
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=6)
+    now = timezone.now()
+
+    def submit(item_id: str, attempt: uuid.UUID, at: datetime) -> SessionState:
+        session.refresh_from_db()
+        option = session.current_item.key if session.current_item else "a"
+        return answer_submit(
+            actor=user,
+            session_id=session.pk,
+            item_id=item_id,
+            option=option,
+            attempt_id=attempt,
+            now=at,
+        )
+
+    first = uuid.uuid4()
+    submit(str(session.current_item_id), first, now)
+    submit(str(session.current_item_id), first, now)  # a retry counts
+    with pytest.raises(WrongItem):  # so does a refused answer
+        submit("not-the-item", uuid.uuid4(), now)
+    with pytest.raises(TooManyAnswers):
+        submit(str(session.current_item_id), uuid.uuid4(), now + timedelta(seconds=5))
+    session.refresh_from_db()
+    assert session.n_answered == 1 and session.rate_window_count == 3
+    later = now + timedelta(seconds=61)  # a new window
+    state = submit(str(session.current_item_id), uuid.uuid4(), later)
+    assert state.position == 3
+    assert Response.objects.filter(session=session).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("120/m", (120, 60)), ("30/10s", (30, 10)), (" 5/h", (5, 3600))],
+)
+def test_rate_parse(text: str, expected: tuple[int, int]) -> None:
+    assert rate_parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "10/x", "/m", "10/", "-1/m", "1/0.5m"])
+def test_rate_parse_refuses_nonsense(text: str) -> None:
+    with pytest.raises(ValueError, match="not a rate"):
+        rate_parse(text)
+
+
+def test_malformed_answer_rate_is_reported_at_start_up(settings: Any) -> None:
+    settings.HOCVUSO_ANSWER_RATE = "often"
+    errors = check_rates()
+    assert [e.id for e in errors] == ["hocvuso.assessment.E001"]
+    settings.HOCVUSO_ANSWER_RATE = "60/m"
+    assert check_rates() == []
+
+
+def test_backfill_fills_attempt_ids_from_answers(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    session = session_start(actor=user, blueprint=adults, seed=10)
+    for _ in range(3):
+        answer(user, session)
+    expected = list(
+        Response.objects.filter(session=session)
+        .order_by("position")
+        .values_list("attempt_id", flat=True)
+    )
+    TestSession.objects.filter(pk=session.pk).update(attempt_ids=[])
+    backfill = importlib.import_module(
+        "hocvuso.assessment.migrations.0003_backfill_attempt_ids"
+    ).backfill
+    backfill(django_apps, None)
+    backfill(django_apps, None)  # rerunnable
+    session.refresh_from_db()
+    assert session.attempt_ids == [str(a) for a in expected]
 
 
 def test_time_limit_ends_the_sitting(adults: Blueprint) -> None:

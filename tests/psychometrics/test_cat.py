@@ -449,3 +449,25 @@ def test_next_item_under_one_millisecond_for_1000_items() -> None:
             assert item is not None
             session.record(item, answer(bank, item, 0.5, rng))
     assert float(np.median(times)) < 1e-3
+
+
+@pytest.mark.parametrize("estimator", ["eap", "map", "ml"])
+def test_dict_state_restores_the_same_session(estimator: str) -> None:
+    """``to_dict``/``from_dict`` skip the JSON text but restore the same state,
+    and the estimate computed once on restore equals the one kept live."""
+    bank = make_bank(80)
+    cfg = CatConfig(estimator=estimator, max_items=12)  # type: ignore[arg-type]
+    live = CatSession(bank, cfg, rng=9)
+    answers = np.random.default_rng(3)
+    for _ in range(7):
+        item = live.next_item()
+        assert item is not None
+        live.record(item, answer(bank, item, 0.4, answers))
+    live.next_item()
+    restored = CatSession.from_dict(live.to_dict(), bank)
+    assert restored.to_json() == live.to_json()
+    assert restored.estimate == live.estimate
+    assert restored.next_item() == live.next_item()
+    assert json.loads(live.to_json()) == live.to_dict()
+    with pytest.raises(CatSessionError, match="cannot restore"):
+        CatSession.from_dict(["not", "a", "dict"], bank)

@@ -27,11 +27,19 @@ class WrongItem(AssessmentError):
     status = 409
 
 
+class AttemptConflict(WrongItem):
+    """The client's attempt id was already used by another sitting."""
+
+
 class InvalidOption(AssessmentError):
     status = 422
 
 
 class RetakeTooSoon(AssessmentError):
+    status = 429
+
+
+class TooManyAnswers(AssessmentError):
     status = 429
 
 

@@ -166,6 +166,10 @@ class TestSession(BaseModel):
         default=list, help_text="ids of the item versions this sitting draws from"
     )
     cat_state: models.JSONField[Any] = models.JSONField(default=dict)
+    attempt_ids: models.JSONField[Any] = models.JSONField(
+        default=list,
+        help_text="client attempt ids of the answers recorded, in order",
+    )
     current_item = models.ForeignKey(
         Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -180,6 +184,10 @@ class TestSession(BaseModel):
         on_delete=models.PROTECT,
         related_name="sessions",
     )
+    # Answer rate limit, kept on the row the answer already locks and writes
+    # (no extra cache round trip per answer): submissions in the current window.
+    rate_window_start = models.DateTimeField(null=True, blank=True)
+    rate_window_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

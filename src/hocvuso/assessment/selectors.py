@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 
 from hocvuso.accounts.models import User
@@ -10,6 +12,20 @@ def blueprint_list() -> QuerySet[Blueprint]:
     return Blueprint.objects.select_related("target_group", "pass_level").order_by(
         "target_group__order"
     )
+
+
+_GROUP_OF_BLUEPRINT: dict[uuid.UUID, str] = {}
+
+
+def blueprint_group(blueprint_id: uuid.UUID) -> str:
+    """Return the target-group slug of a blueprint (cached: it never changes)."""
+    slug = _GROUP_OF_BLUEPRINT.get(blueprint_id)
+    if slug is None:
+        slug = Blueprint.objects.values_list("target_group__slug", flat=True).get(
+            pk=blueprint_id
+        )
+        _GROUP_OF_BLUEPRINT[blueprint_id] = slug
+    return slug
 
 
 def blueprint_for_group(slug: str) -> Blueprint | None:
@@ -24,8 +40,6 @@ def result_list(*, user: User) -> QuerySet[Result]:
 
 
 def result_get(*, user: User, result_id: str) -> Result | None:
-    import uuid
-
     try:
         pk = uuid.UUID(str(result_id))
     except ValueError:

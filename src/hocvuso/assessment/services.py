@@ -8,7 +8,6 @@ connection (or a server that restarts) resumes at the same item.
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from collections import OrderedDict
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +24,14 @@ from hocvuso.accounts.models import Role, User
 from hocvuso.accounts.permissions import has_role
 from hocvuso.assessment.bank import bank_for, items_for_group
 from hocvuso.assessment.errors import (
+    AttemptConflict,
     InvalidOption,
     NotAllowed,
     RetakeTooSoon,
     SessionClosed,
     SessionNotFound,
     SupervisionInvalid,
+    TooManyAnswers,
     WrongItem,
 )
 from hocvuso.assessment.models import (
@@ -41,8 +43,9 @@ from hocvuso.assessment.models import (
     TestSession,
 )
 from hocvuso.assessment.scale import level_cut, level_for_theta
+from hocvuso.assessment.selectors import blueprint_group
 from hocvuso.core.services import audit_record
-from hocvuso.framework.models import Framework, Level
+from hocvuso.framework.models import Level
 from hocvuso.framework.services import framework_lock
 from hocvuso.psychometrics import CatConfig, CatSession, ItemBank, estimate_eap
 
@@ -53,6 +56,7 @@ _BANK_CACHE_SIZE = 32
 @dataclass(frozen=True)
 class SessionState:
     session: TestSession
+    target_group: str
     item: Item | None
     position: int
     max_items: int
@@ -81,21 +85,24 @@ def _bank(item_ids: list[str]) -> tuple[ItemBank, dict[str, Item]]:
 
 def _restore(session: TestSession) -> tuple[CatSession, dict[str, Item]]:
     bank, items = _bank(session.bank_items)
-    return CatSession.from_json(json.dumps(session.cat_state), bank), items
+    return CatSession.from_dict(session.cat_state, bank), items
 
 
 def _state(session: TestSession) -> SessionState:
-    config = session.blueprint.config
+    """Return where ``session`` stands, reading its item from the bank cache."""
     active = session.status == TestSession.Status.ACTIVE
-    result = None if active else Result.objects.filter(session=session).first()
+    item = None
+    if active and session.current_item_id is not None:
+        _bank_rows, items = _bank(session.bank_items)
+        item = items.get(str(session.current_item_id)) or session.current_item
+    config = session.cat_state.get("config") or {}
     return SessionState(
         session=session,
-        item=session.current_item
-        if session.status == TestSession.Status.ACTIVE
-        else None,
+        target_group=blueprint_group(session.blueprint_id),
+        item=item,
         position=session.n_answered + 1,
         max_items=int(config.get("max_items", 30)),
-        result=result,
+        result=None if active else Result.objects.filter(session=session).first(),
     )
 
 
@@ -191,7 +198,7 @@ def session_start(
                 blueprint=blueprint,
                 seed=seed,
                 bank_items=item_ids,
-                cat_state=json.loads(cat.to_json()),
+                cat_state=cat.to_dict(),
                 current_item=rows[first] if first else None,
                 started_at=now,
                 expires_at=now + timedelta(minutes=blueprint.time_limit_minutes),
@@ -246,6 +253,52 @@ def session_state(*, actor: User, session_id: uuid.UUID | str) -> SessionState:
     return _state(session)
 
 
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_parse(text: str) -> tuple[int, int]:
+    """Return (count, seconds) of a rate such as "120/m" or "30/10s".
+
+    Raises ``ValueError`` for anything else.
+    """
+    count, sep, period = text.strip().partition("/")
+    unit, n = period[-1:], period[:-1] or "1"
+    if not (sep and count.isdigit() and n.isdigit() and unit in _PERIODS):
+        raise ValueError(f"not a rate (count/period, e.g. 120/m): {text!r}")
+    return int(count), int(n) * _PERIODS[unit]
+
+
+def _answer_rate() -> tuple[int, int]:
+    return rate_parse(str(getattr(settings, "HOCVUSO_ANSWER_RATE", "120/m")))
+
+
+def _rate_check(session: TestSession, now: datetime) -> None:
+    """Count one submission in the sitting's window; raise when over the rate.
+
+    The counter lives on the sitting's row and is written with the answer, so
+    the limit costs no query of its own. A submission over the limit writes
+    nothing. Under a race two submissions may count once: the limit is a
+    guard against scripts, not an exact meter.
+    """
+    limit, seconds = _answer_rate()
+    start = session.rate_window_start
+    if start is None or (now - start).total_seconds() >= seconds:
+        session.rate_window_start = now
+        session.rate_window_count = 0
+    if session.rate_window_count >= limit:
+        raise TooManyAnswers(
+            _("You are answering too fast. Wait a moment and try again.")
+        )
+    session.rate_window_count += 1
+
+
+class _Raced(Exception):
+    """Another submission changed the sitting between our read and our write."""
+
+
+_ANSWER_ATTEMPTS = 5
+
+
 def answer_submit(
     *,
     actor: User,
@@ -259,82 +312,127 @@ def answer_submit(
 
     Idempotent: a second call with the same ``attempt_id`` records nothing and
     returns the current state. Raises ``WrongItem`` for an answer to another
-    item than the current one, ``InvalidOption`` for an unknown option,
-    ``SessionClosed`` when the sitting is over (a sitting whose time ran out is
-    scored first, and that is kept).
+    item than the current one (or an attempt id another sitting used),
+    ``InvalidOption`` for an unknown option, ``SessionClosed`` when the sitting
+    is over (a sitting whose time ran out is scored first, and that is kept),
+    ``TooManyAnswers`` over ``HOCVUSO_ANSWER_RATE`` submissions (retries
+    included) per sitting.
+
+    Concurrency is optimistic: the sitting is read without a lock, the next
+    item is chosen, and one short transaction writes the sitting only if its
+    answer count is still the one read (then inserts the answer). A
+    submission that lost a race reads again: a retry of the winning attempt
+    then returns its state, any other answer finds the question changed.
+    Write transactions stay a few statements long, which keeps SQLite's
+    single writer and PostgreSQL's row lock free for the other learners.
     """
     now = now or timezone.now()
     try:
         pk = uuid.UUID(str(session_id))
     except ValueError as exc:
         raise SessionNotFound(_("This test session does not exist.")) from exc
-    with transaction.atomic():
-        # Lock only the sitting row: a bare FOR UPDATE would also lock the
-        # blueprint, group and level rows every sitting of the group shares.
-        session = (
-            TestSession.objects.select_for_update(of=("self",))
-            .select_related("blueprint__target_group", "blueprint__pass_level")
-            .filter(pk=pk, user=actor)
-            .first()
-        )
-        if session is None:
-            raise SessionNotFound(_("This test session does not exist."))
-        previous = Response.objects.filter(attempt_id=attempt_id).first()
-        if previous is not None:
-            if previous.session_id != session.pk:
-                raise WrongItem(_("This answer belongs to another test session."))
-            return _state(session)
-        if session.status != TestSession.Status.ACTIVE:
-            raise SessionClosed(_("This test session is already finished."))
-        timed_out = session.expires_at <= now
-        if timed_out:
-            _finish(session, TestSession.Status.EXPIRED, now)
-        else:
-            state = _record(session, item_id, option, attempt_id, now)
-    if timed_out:
-        raise SessionClosed(_("Time is up: the answers given so far were scored."))
-    return state
+    for _attempt in range(_ANSWER_ATTEMPTS):
+        try:
+            session = TestSession.objects.get(pk=pk, user=actor)
+        except TestSession.DoesNotExist as exc:
+            raise SessionNotFound(_("This test session does not exist.")) from exc
+        session.user = actor  # known: saves a query when the sitting ends
+        try:
+            return _answer_once(session, item_id, option, attempt_id, now)
+        except _Raced:
+            continue
+    raise WrongItem(_("This is not the current question; reload the page."))
 
 
-def _record(
+def _answer_once(
     session: TestSession,
     item_id: str,
     option: str,
     attempt_id: uuid.UUID,
     now: datetime,
 ) -> SessionState:
-    if str(session.current_item_id) != str(item_id):
-        raise WrongItem(_("This is not the current question; reload the page."))
-    cat, items = _restore(session)
-    item = items[str(session.current_item_id)]
-    if option not in {o["id"] for o in item.content["options"]}:
-        raise InvalidOption(_("Choose one of the answers shown."))
+    _rate_check(session, now)
+    if str(attempt_id) in session.attempt_ids:
+        _rate_save(session)
+        return _state(session)
+    try:
+        if session.status != TestSession.Status.ACTIVE:
+            raise SessionClosed(_("This test session is already finished."))
+        if session.expires_at <= now:
+            return _expire(session, now)
+        if str(session.current_item_id) != str(item_id):
+            raise WrongItem(_("This is not the current question; reload the page."))
+        cat, items = _restore(session)
+        item = items[str(session.current_item_id)]
+        if option not in {o["id"] for o in item.content["options"]}:
+            raise InvalidOption(_("Choose one of the answers shown."))
+    except (SessionClosed, WrongItem, InvalidOption):
+        _rate_save(session)  # nothing recorded, but it counts toward the rate
+        raise
     correct = option == item.key
     cat.record(str(item.pk), int(correct))
     nxt = None if cat.should_stop() else cat.next_item()
-    Response.objects.create(
-        attempt_id=attempt_id,
-        session=session,
-        item=item,
-        position=session.n_answered + 1,
-        option=option,
-        correct=correct,
-        next_item=items[nxt] if nxt else None,
-    )
-    session.n_answered += 1
-    session.cat_state = json.loads(cat.to_json())
+    read = session.n_answered
+    session.n_answered = read + 1
+    session.attempt_ids = [*session.attempt_ids, str(attempt_id)]
+    session.cat_state = cat.to_dict()
     session.current_item = items[nxt] if nxt else None
-    if nxt is None:
-        _finish(session, TestSession.Status.COMPLETED, now, cat=cat)
-    else:
-        session.save(
-            update_fields=["n_answered", "cat_state", "current_item", "updated_at"]
-        )
+    session.updated_at = now
+    fields = [
+        "n_answered",
+        "attempt_ids",
+        "cat_state",
+        "current_item",
+        "rate_window_start",
+        "rate_window_count",
+        "updated_at",
+    ]
+    with transaction.atomic():
+        won = TestSession.objects.filter(
+            pk=session.pk, n_answered=read, status=TestSession.Status.ACTIVE
+        ).update(**{f: getattr(session, f) for f in fields})
+        if not won:
+            raise _Raced
+        try:
+            # An attempt id that another sitting used fails the primary key.
+            # No savepoint is needed: the error ends the transaction, and the
+            # sitting's update above is rolled back with it.
+            Response.objects.create(
+                attempt_id=attempt_id,
+                session=session,
+                item=item,
+                position=read + 1,
+                option=option,
+                correct=correct,
+                next_item=session.current_item,
+            )
+        except IntegrityError as exc:
+            raise AttemptConflict(
+                _("This answer belongs to another test session.")
+            ) from exc
+        if nxt is None:
+            _finish(session, TestSession.Status.COMPLETED, now, cat=cat)
     return _state(session)
 
 
+def _rate_save(session: TestSession) -> None:
+    TestSession.objects.filter(pk=session.pk).update(
+        rate_window_start=session.rate_window_start,
+        rate_window_count=session.rate_window_count,
+    )
+
+
+def _expire(session: TestSession, now: datetime) -> SessionState:
+    """Score a sitting whose time ran out (kept), then raise ``SessionClosed``."""
+    with transaction.atomic():
+        locked = TestSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        if locked.status == TestSession.Status.ACTIVE:
+            _finish(locked, TestSession.Status.EXPIRED, now)
+    raise SessionClosed(_("Time is up: the answers given so far were scored."))
+
+
 def _profile(
-    responses: list[Response], theta: float, framework: Framework
+    answered: list[tuple[Item, bool]], theta: float, levels: dict[int, str]
 ) -> dict[str, Any]:
     """Return ability per domain and answers per competence (profile v1).
 
@@ -343,26 +441,23 @@ def _profile(
     level is given only from 4 answers, and competences get an ability only
     from 4 answers.
     """
-    levels = dict(
-        Level.objects.filter(framework=framework).values_list("number", "code")
-    )
-    by_domain: dict[str, list[Response]] = {}
-    by_comp: dict[str, list[Response]] = {}
-    for r in responses:
-        by_domain.setdefault(r.item.domain_code, []).append(r)
-        by_comp.setdefault(r.item.competence.code, []).append(r)
+    by_domain: dict[str, list[tuple[Item, bool]]] = {}
+    by_comp: dict[str, list[tuple[Item, bool]]] = {}
+    for item, correct in answered:
+        by_domain.setdefault(item.domain_code, []).append((item, correct))
+        by_comp.setdefault(item.competence.code, []).append((item, correct))
 
-    def ability(rs: list[Response]) -> dict[str, Any]:
+    def ability(rs: list[tuple[Item, bool]]) -> dict[str, Any]:
         est = estimate_eap(
-            [int(r.correct) for r in rs],
-            [r.item.irt_a for r in rs],
-            [r.item.irt_b for r in rs],
-            [r.item.irt_c for r in rs],
+            [int(c) for _i, c in rs],
+            [i.irt_a for i, _c in rs],
+            [i.irt_b for i, _c in rs],
+            [i.irt_c for i, _c in rs],
             prior_mean=theta,
         )
         return {
             "n": len(rs),
-            "correct": sum(r.correct for r in rs),
+            "correct": sum(c for _i, c in rs),
             "theta": round(est.theta, 3),
             "se": round(est.se, 3),
             "level": level_for_theta(est.theta, levels) if len(rs) >= 4 else None,
@@ -372,7 +467,7 @@ def _profile(
     competences = {
         code: ability(rs)
         if len(rs) >= 4
-        else {"n": len(rs), "correct": sum(r.correct for r in rs)}
+        else {"n": len(rs), "correct": sum(c for _i, c in rs)}
         for code, rs in sorted(by_comp.items())
     }
     return {"schema_version": 1, "domains": domains, "competences": competences}
@@ -385,23 +480,34 @@ def _finish(
     *,
     cat: CatSession | None = None,
 ) -> Result:
-    """Close the sitting and store its result (caller holds the row lock)."""
+    """Close the sitting and store its result.
+
+    The caller holds the sitting's row lock, or has just won the guarded
+    update of :func:`_answer_once` in the same transaction. The answers are
+    read from the adaptive-test state, which is written in the same
+    transaction as every answer row.
+    """
     if cat is None:
-        cat, _items = _restore(session)
-    blueprint = session.blueprint
-    responses = list(
-        session.responses.select_related("item__competence").order_by("position")
-    )
-    est = cat.estimate
+        cat, items = _restore(session)
+    else:
+        items = _bank(session.bank_items)[1]
+    blueprint = Blueprint.objects.select_related(
+        "target_group", "pass_level__framework"
+    ).get(pk=session.blueprint_id)
     framework = blueprint.pass_level.framework
-    levels = dict(
-        Level.objects.filter(framework=framework).values_list("number", "code")
-    )
-    level_code = level_for_theta(est.theta, levels)
+    levels = {lv.number: lv for lv in Level.objects.filter(framework=framework)}
+    codes = {n: lv.code for n, lv in levels.items()}
+    answered = [
+        (items[i], bool(r))
+        for i, r in zip(cat.administered, cat.responses, strict=True)
+    ]
+    est = cat.estimate
+    level_code = level_for_theta(est.theta, codes)
     session.status = status
     session.finished_at = now
     session.current_item = None
-    session.save()
+    session.updated_at = now
+    session.save(update_fields=["status", "finished_at", "current_item", "updated_at"])
     result = Result.objects.create(
         session=session,
         user=session.user,
@@ -409,13 +515,13 @@ def _finish(
         framework=framework,
         theta=float(est.theta),
         se=float(est.se),
-        level=Level.objects.filter(framework=framework, code=level_code).first(),
-        passed=bool(responses)
+        level=next((lv for lv in levels.values() if lv.code == level_code), None),
+        passed=bool(answered)
         and bool(est.theta >= level_cut(blueprint.pass_level.number)),
         supervised=session.supervision_id is not None,
-        n_items=len(responses),
+        n_items=len(answered),
         stop_reason=(cat.stop_reason or status) if status == "completed" else status,
-        profile=_profile(responses, float(est.theta), framework),
+        profile=_profile(answered, float(est.theta), codes),
     )
     framework_lock(framework=framework)
     audit_record(

@@ -88,9 +88,6 @@ def start(request: HttpRequest, group: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@ratelimit(
-    key="user", rate=_rate("HOCVUSO_ANSWER_RATE", "120/m"), method="POST", block=True
-)
 def session(request: HttpRequest, session_id: str) -> HttpResponse:
     """Show the current question; a POST answers it and shows the next one."""
     user = _user(request)

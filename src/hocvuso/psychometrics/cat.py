@@ -646,10 +646,10 @@ class CatSession:
 
     # -- serialisation ----------------------------------------------------------
 
-    def to_json(self) -> str:
-        """Return the full state as JSON (see ``SCHEMA_VERSION`` for the shape)."""
+    def to_dict(self) -> dict[str, object]:
+        """Return the full state as JSON-ready data (see ``SCHEMA_VERSION``)."""
         ids = self._bank.item_ids
-        state = {
+        return {
             "schema_version": SCHEMA_VERSION,
             "bank": {"fingerprint": self._bank.fingerprint, "n_items": len(self._bank)},
             "config": self._config.to_dict(),
@@ -659,7 +659,10 @@ class CatSession:
             "pending": None if self._pending is None else ids[self._pending],
             "rng": _encode_state(self._rng.bit_generator.state),
         }
-        return json.dumps(state, separators=(",", ":"), sort_keys=True)
+
+    def to_json(self) -> str:
+        """Return the full state as JSON (see ``SCHEMA_VERSION`` for the shape)."""
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str, bank: ItemBank) -> CatSession:
@@ -673,6 +676,20 @@ class CatSession:
         """
         try:
             state = json.loads(text)
+        except ValueError as exc:
+            raise CatSessionError(f"cannot restore CAT session: {exc}") from exc
+        return cls.from_dict(state, bank)
+
+    @classmethod
+    def from_dict(cls, state: object, bank: ItemBank) -> CatSession:
+        """Restore a session from :meth:`to_dict` data against the same bank.
+
+        Raises
+        ------
+        CatSessionError
+            As :meth:`from_json`.
+        """
+        try:
             if not isinstance(state, dict):
                 raise TypeError("not an object")
             if state.get("schema_version") != SCHEMA_VERSION:
@@ -693,7 +710,9 @@ class CatSession:
             for idx, resp in zip(administered, responses, strict=True):
                 if resp not in (0, 1) or session._used[idx]:
                     raise ValueError("invalid response history")
-                session._apply(idx, resp)
+                session._apply(idx, resp, estimate=False)
+            if administered:
+                session._estimate = session._compute_estimate()
             pending = state["pending"]
             session._pending = None if pending is None else bank.index(pending)
         except CatSessionError:
@@ -704,13 +723,14 @@ class CatSession:
 
     # -- internals --------------------------------------------------------------
 
-    def _apply(self, idx: int, response: int) -> None:
+    def _apply(self, idx: int, response: int, *, estimate: bool = True) -> None:
         self._administered.append(idx)
         self._responses.append(response)
         self._used[idx] = True
         self._area_count[self._area_idx[idx]] += 1
         self._log_lik += self._log_p[idx] if response else self._log_q[idx]
-        self._estimate = self._compute_estimate()
+        if estimate:
+            self._estimate = self._compute_estimate()
 
     def _reject(self, idx: int) -> None:
         self._rejected.append(idx)
