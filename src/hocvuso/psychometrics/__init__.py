@@ -24,7 +24,8 @@ from hocvuso.psychometrics.calibration import (
     LongResponses,
     calibrate,
 )
-from hocvuso.psychometrics.cat import CatConfig, CatSession, ItemBank
+from hocvuso.psychometrics.cat import CatSession
+from hocvuso.psychometrics.catbank import CatConfig, ItemBank
 from hocvuso.psychometrics.classical import (
     ItemAnalysis,
     ItemStatistics,

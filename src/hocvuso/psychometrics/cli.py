@@ -19,7 +19,7 @@ from typing import TextIO
 import numpy as np
 
 from hocvuso.psychometrics.calibration import MODELS, calibrate
-from hocvuso.psychometrics.cat import (
+from hocvuso.psychometrics.catbank import (
     ESTIMATORS,
     SELECTION_METHODS,
     CatConfig,

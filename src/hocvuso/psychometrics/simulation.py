@@ -30,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from hocvuso.psychometrics._util import FloatArray, IntArray, as_float_array
-from hocvuso.psychometrics.cat import CatConfig, CatSession, ItemBank
+from hocvuso.psychometrics.cat import CatSession
+from hocvuso.psychometrics.catbank import CatConfig, ItemBank
 
 __all__ = [
     "SimulationReport",
