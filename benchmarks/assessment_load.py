@@ -44,265 +44,47 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import importlib.metadata
 import json
 import math
-import os
-import platform
 import random
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from loadserver import (
+    GROUP,
+    PASSWORD,
+    ROOT,
+    Server,
+    cpu_seconds,
+    db_version,
+    server,
+    server_pids,
+)
+from loadstats import (
+    machine,
+    pct,
+    ratio,
+    server_times,
+    start_profiler,
+    stop_profiler,
+    summary,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "assessment_load.json"
-BIN = Path(sys.executable).parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DB = "hocvuso_bench"
-PASSWORD = "hoc-vu-so-bench-2026"
-GROUP = "adults"
 TARGET_P95_MS = 50.0
-ACCESS_FMT = "ACCESS %(method)s %(path)s %(status)d %(dt_ms).3f"
-ACCESS_LINE = re.compile(r"ACCESS (\S+) (\S+) (\d+) ([0-9.]+)")
 RETRY_RATE = 0.05
 PROBE_RATE = 0.10
 
-# Run inside ``hocvuso shell``: learners with an adults profile in a commune and
-# the learner role; one password hash for all (hashing costs ~0.8 s each). The
-# adults' retake cooldown is lifted so each learner can sit twice (2 scenarios).
-SETUP = """
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from hocvuso.accounts.models import LearnerProfile, Role, RoleAssignment, User
-from hocvuso.assessment.models import Blueprint
-from hocvuso.framework.models import TargetGroup
-from hocvuso.geo.models import Commune
-
-digest = make_password({password!r})
-group = TargetGroup.objects.get(slug={group!r})
-communes = list(Commune.objects.order_by("code")[:50])
-with transaction.atomic():
-    users = [
-        User(username=f"09{{i:08d}}", phone=f"09{{i:08d}}", password=digest,
-             full_name=f"Học viên {{i}}")
-        for i in range({users})
-    ]
-    User.objects.bulk_create(users)
-    LearnerProfile.objects.bulk_create(
-        LearnerProfile(user=u, birth_year=1970 + i % 40, target_group=group,
-                       commune=communes[i % len(communes)])
-        for i, u in enumerate(users)
-    )
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=u, role=Role.LEARNER, commune=communes[i % len(communes)])
-        for i, u in enumerate(users)
-    )
-    Blueprint.objects.filter(target_group=group).update(retake_cooldown_days=0)
-"""
-
-# Run inside ``hocvuso shell`` after the load: every sitting and its answers.
-VERIFY = """
-import json
-from hocvuso.assessment.models import Response, Result, TestSession
-
-out = {{}}
-for s in TestSession.objects.values("id", "status", "n_answered"):
-    out[str(s["id"])] = {{"status": s["status"], "n_answered": s["n_answered"],
-                         "rows": [], "result_items": None}}
-for sid, aid, pos in Response.objects.values_list(
-        "session_id", "attempt_id", "position"):
-    out[str(sid)]["rows"].append([str(aid), pos])
-for sid, n in Result.objects.values_list("session_id", "n_items"):
-    out[str(sid)]["result_items"] = n
-with open({path!r}, "w") as fh:
-    json.dump(out, fh)
-"""
-
 
 # --------------------------------------------------------------------------
-# The server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def hocvuso(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [str(BIN / "hocvuso"), *args],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-@dataclass
-class Server:
-    db: str
-    env: dict[str, str]
-    base: str
-    data_dir: Path
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def log(self) -> Path:
-        return self.data_dir / "server.log"
-
-    def verify_rows(self) -> dict[str, Any]:
-        path = self.data_dir / "verify.json"
-        hocvuso(self.env, "shell", "-c", VERIFY.format(path=str(path)))
-        data: dict[str, Any] = json.loads(path.read_text())
-        return data
-
-
-@contextlib.contextmanager
-def server(
-    db: str, users: int, workers: int, threads: int, redis: str
-) -> Iterator[Server]:
-    """Initialise a fresh site, create the learners, serve it; clean up after."""
-    with tempfile.TemporaryDirectory(prefix=f"hv-bench-{db}-") as tmp:
-        env = dict(os.environ, HOCVUSO_DATA_DIR=tmp, LOG_LEVEL="WARNING")
-        # Everyone signs in from 127.0.0.1: lift the per-IP sign-in limit only;
-        # the per-user answer and start limits stay on (their cost is measured).
-        env["HOCVUSO_LOGIN_RATE"] = "100000/m"
-        # granian's access log gives the server-side time of every request
-        # (from reading the request to sending the response, queueing in the
-        # server included), to set apart the client's own overhead.
-        env["GRANIAN_LOG_ACCESS_ENABLED"] = "true"
-        env["GRANIAN_LOG_ACCESS_FMT"] = ACCESS_FMT
-        env.pop("HOCVUSO_REDIS_URL", None)
-        env.pop("DATABASE_URL", None)
-        prefix = f"hv-bench-{uuid.uuid4().hex[:8]}"
-        if redis:  # cache and rate limits in Redis instead of the database
-            env["HOCVUSO_REDIS_URL"] = redis
-            env["HOCVUSO_CACHE_PREFIX"] = prefix
-        if db == "postgres":
-            pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            pg_admin(f"CREATE DATABASE {PG_DB}")
-            env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-        proc: subprocess.Popen[bytes] | None = None
-        log = Path(tmp) / "server.log"
-        try:
-            t0 = time.perf_counter()
-            hocvuso(env, "init", "--no-static")
-            code = SETUP.format(password=PASSWORD, group=GROUP, users=users)
-            hocvuso(env, "shell", "-c", code)
-            print(f"  [{db}] site ready in {time.perf_counter() - t0:.1f} s")
-            port = free_port()
-            cmd = [str(BIN / "hocvuso"), "serve", "--port", str(port)]
-            cmd += ["--workers", str(workers), "--threads", str(threads)]
-            with log.open("wb") as out:
-                proc = subprocess.Popen(
-                    cmd,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            base = f"http://127.0.0.1:{port}"
-            wait_healthy(base, proc)
-            yield Server(db, env, base, Path(tmp), proc)
-        finally:
-            if proc is not None:
-                stop(proc)
-                tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-                if any("Traceback" in line or "ERROR" in line for line in tail):
-                    print("  server log tail:\n    " + "\n    ".join(tail))
-            if db == "postgres":
-                pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            if redis:
-                redis_forget(redis, prefix)
-
-
-def redis_forget(url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
-def wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("server did not answer /healthz within 60 s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop granian and its workers (own process group)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-
-
-def server_pids(root: int) -> list[int]:
-    """Return ``root`` and its descendants (granian's workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds used so far by ``pids``."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-# --------------------------------------------------------------------------
-# The learners
+# The learners (the server side is in loadserver.py, the measures in loadstats.py)
 
 
 @dataclass
@@ -489,43 +271,6 @@ def describe(exc: Exception) -> str:
 # Statistics and the run
 
 
-def server_times(log: Path, offset: int) -> dict[str, list[float]]:
-    """Return server-side times (s) of answers and probes logged after ``offset``."""
-    out: dict[str, list[float]] = {"answer": [], "healthz": []}
-    if not log.exists():
-        return out
-    with log.open("rb") as f:
-        f.seek(offset)
-        text = f.read().decode(errors="replace")
-    for match in ACCESS_LINE.finditer(text):
-        method, path, _status, ms = match.groups()
-        if method == "POST" and path.endswith("/answers"):
-            out["answer"].append(float(ms) / 1000)
-        elif path == "/healthz":
-            out["healthz"].append(float(ms) / 1000)
-    return out
-
-
-def pct(values: list[float], q: float) -> float | None:
-    """The q-th percentile (nearest rank) in milliseconds."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(0, math.ceil(q / 100 * len(ordered)) - 1)
-    return round(ordered[rank] * 1000, 2)
-
-
-def summary(values: list[float]) -> dict[str, Any]:
-    return {
-        "n": len(values),
-        "p50_ms": pct(values, 50),
-        "p95_ms": pct(values, 95),
-        "p99_ms": pct(values, 99),
-        "max_ms": pct(values, 100),
-        "mean_ms": round(sum(values) / len(values) * 1000, 2) if values else None,
-    }
-
-
 def timeline(stats: Stats, step: float = 15.0) -> list[dict[str, Any]]:
     """Answers and latency per ``step`` seconds of the scenario."""
     buckets: dict[int, list[float]] = {}
@@ -540,10 +285,6 @@ def timeline(stats: Stats, step: float = 15.0) -> list[dict[str, Any]]:
         }
         for k, v in sorted(buckets.items())
     ]
-
-
-def ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 2) if a is not None and b else None
 
 
 def check_rows(stats: Stats, rows: dict[str, Any]) -> dict[str, Any]:
@@ -775,134 +516,7 @@ def print_scenario(r: dict[str, Any]) -> None:
         print(f"    {n} x {kind}")
 
 
-def db_version(srv: Server) -> str:
-    if srv.db == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres") as conn:
-            row = conn.execute("SHOW server_version").fetchone()
-            return f"PostgreSQL {row[0] if row else '?'}"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version} (WAL)"
-
-
 # --------------------------------------------------------------------------
-# Profiling with py-spy (optional)
-
-
-@dataclass
-class Profiler:
-    proc: subprocess.Popen[bytes]
-    out: Path
-
-
-def start_profiler(pid: int, folder: Path) -> Profiler | None:
-    spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
-    if spy is None:
-        print("  (py-spy is not installed: no profile)")
-        return None
-    out = folder / "profile.txt"
-    cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--format", "raw"]
-    cmd += ["--rate", "100", "--gil", "--nonblocking", "--output", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    return Profiler(proc, out)
-
-
-def stop_profiler(spy: Profiler) -> dict[str, Any]:
-    spy.proc.send_signal(signal.SIGINT)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        spy.proc.wait(30)
-    if spy.proc.poll() is None:
-        spy.proc.kill()
-    if not spy.out.is_file():
-        return {"error": "py-spy wrote no profile"}
-    return hotspots(spy.out.read_text(errors="replace"))
-
-
-def hotspots(raw: str, top: int = 15) -> dict[str, Any]:
-    """Summarise py-spy's collapsed stacks: inclusive and self share per function."""
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    total = 0
-    for line in raw.splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        n = int(count)
-        frames = [short(f) for f in stack.split(";") if f.strip()]
-        # Idle threads waiting for work are not CPU time of requests.
-        if not any("hocvuso" in f or "django" in f for f in frames):
-            continue
-        total += n
-        own[frames[-1]] += n
-        for name in set(frames):
-            inclusive[name] += n
-    if not total:
-        return {"samples": 0}
-
-    def share(c: Counter[str], keep: Any) -> list[list[Any]]:
-        rows = [(k, v) for k, v in c.most_common() if keep(k)][:top]
-        return [[k, round(100 * v / total, 1)] for k, v in rows]
-
-    return {
-        "samples": total,
-        "inclusive_percent_app": share(
-            inclusive, lambda k: "hocvuso/" in k and "wsgi" not in k
-        ),
-        "inclusive_percent_django": share(
-            inclusive, lambda k: "django/" in k and "handlers" not in k
-        ),
-        "self_percent": share(own, lambda k: True),
-    }
-
-
-def short(frame: str) -> str:
-    """``func (path/site-packages/pkg/mod.py:12)`` -> ``func (pkg/mod.py)``."""
-    frame = frame.strip()
-    match = re.match(r"(.*?) \((.*?)(?::\d+)?\)$", frame)
-    if not match:
-        return frame
-    func, path = match.groups()
-    for marker in ("site-packages/", "/src/", "lib/python3.11/"):
-        if marker in path:
-            path = path.split(marker, 1)[1]
-            break
-    return f"{func} ({path})"
-
-
-# --------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    mem = ""
-    with contextlib.suppress(OSError):
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f"{kb / 1024 / 1024:.1f} GiB"
-
-    def version(name: str) -> str:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return "-"
-
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory": mem,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "packages": {
-            n: version(n) for n in ("django", "django-ninja", "granian", "httpx")
-        },
-    }
 
 
 def scenario_list(value: str) -> list[str]:
