@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from hocvuso.psychometrics import LongResponses, calibrate
-from hocvuso.psychometrics import calibration as calibration_module
+from hocvuso.psychometrics import _em as em_module
 
 Draw = Callable[..., npt.NDArray[np.float64]]
 FloatArray = npt.NDArray[np.float64]
@@ -105,12 +105,12 @@ def test_sparse_and_dense_paths_agree(draw_responses: Draw) -> None:
     extra[rng.random(extra.shape) < 0.5] = np.nan
     x = np.vstack([x, extra])
     dense = calibrate(x, "2pl", tol=1e-7)
-    old = calibration_module.DENSE_GROUP_MIN
+    old = em_module.DENSE_GROUP_MIN
     try:
-        calibration_module.DENSE_GROUP_MIN = 10**9
+        em_module.DENSE_GROUP_MIN = 10**9
         sparse = calibrate(x, "2pl", tol=1e-7)
     finally:
-        calibration_module.DENSE_GROUP_MIN = old
+        em_module.DENSE_GROUP_MIN = old
     assert_allclose(sparse.a, dense.a, rtol=1e-9)
     assert_allclose(sparse.b, dense.b, rtol=1e-9, atol=1e-12)
     assert_allclose(sparse.log_likelihood, dense.log_likelihood, rtol=1e-12)
