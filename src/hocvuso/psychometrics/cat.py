@@ -83,6 +83,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import expit, spence
 
+from hocvuso.psychometrics._rngstate import _decode_generator, _encode_state
 from hocvuso.psychometrics._util import (
     BoolArray,
     FloatArray,
@@ -103,7 +104,6 @@ __all__ = [
     "StopReason",
 ]
 
-_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937")
 _KL_POINTS = 11
 _UNBOUNDED = np.iinfo(np.int64).max
 
@@ -597,43 +597,3 @@ def _kl_index(
         w[2:-1:2] = 2.0
         out[guess] = (h / 3.0) * (w @ kl)
     return out
-
-
-def _encode_state(value: object) -> object:
-    """Encode a bit-generator state for JSON (ints as ``"int:<decimal>"``)."""
-    if isinstance(value, dict):
-        return {str(k): _encode_state(v) for k, v in value.items()}
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | np.integer):
-        return f"int:{int(value)}"
-    if isinstance(value, np.ndarray):
-        return {
-            "__ndarray__": str(value.dtype),
-            "data": [int(x) for x in value.ravel()],
-        }
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"cannot serialise random state component {type(value).__name__}")
-
-
-def _decode_state(value: object) -> object:
-    if isinstance(value, dict):
-        if "__ndarray__" in value:
-            return np.asarray(value["data"], dtype=np.dtype(str(value["__ndarray__"])))
-        return {k: _decode_state(v) for k, v in value.items()}
-    if isinstance(value, str) and value.startswith("int:"):
-        return int(value[4:])
-    return value
-
-
-def _decode_generator(encoded: object) -> np.random.Generator:
-    state = _decode_state(encoded)
-    if not isinstance(state, dict):
-        raise ValueError("rng state must be an object")
-    name = state.get("bit_generator")
-    if name not in _BIT_GENERATORS:
-        raise ValueError(f"unsupported bit generator {name!r}")
-    bit_gen = getattr(np.random, str(name))()
-    bit_gen.state = state
-    return np.random.Generator(bit_gen)
