@@ -47,7 +47,7 @@ ACCESS_FMT = "ACCESS %(method)s %(path)s %(status)d %(dt_ms).3f"
 
 
 # Run inside ``hocvuso shell``: learners with an adults profile in a commune and
-# the learner role; one password hash for all (hashing costs ~0.8 s each). The
+# the learner role; one password hash for all (hashed once). The
 # adults' retake cooldown is lifted so each learner can sit twice (2 scenarios).
 SETUP = """
 from django.contrib.auth.hashers import make_password

@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -144,6 +145,38 @@ def short(frame: str) -> str:
     return f"{func} ({path})"
 
 
+def machine_speed(rounds: int = 5, syncs: int = 40) -> dict[str, float]:
+    """Return how fast this machine is now: a fixed Python workload, an fsync.
+
+    Machines of the same kind differ from day to day (a run on a slower or
+    busier one gave 2-5x the latencies), so results carry these two figures:
+    the best time of a pure-Python loop (the app's per-request work is
+    Python) and the median time to write and ``fsync`` 4 KiB in the temporary
+    directory (every answer commits with a synced write).
+    """
+    best = math.inf
+    for _ in range(rounds):
+        t = time.perf_counter()
+        total = 0
+        for i in range(200_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - t)
+    times: list[float] = []
+    with tempfile.TemporaryFile() as fh:
+        block = os.urandom(4096)
+        for _ in range(syncs):
+            t = time.perf_counter()
+            fh.write(block)
+            fh.flush()
+            os.fsync(fh.fileno())
+            times.append(time.perf_counter() - t)
+    times.sort()
+    return {
+        "python_loop_ms": round(best * 1000, 2),
+        "fsync_4k_p50_ms": round(times[len(times) // 2] * 1000, 3),
+    }
+
+
 def machine() -> dict[str, Any]:
     cpu = ""
     with contextlib.suppress(OSError):
@@ -163,6 +196,7 @@ def machine() -> dict[str, Any]:
             return "-"
 
     return {
+        "speed": machine_speed(),
         "cpus": os.cpu_count(),
         "cpu_model": cpu,
         "memory": mem,

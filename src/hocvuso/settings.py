@@ -126,6 +126,17 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
 
 _PV = "django.contrib.auth.password_validation"
+# Argon2id (see hocvuso/accounts/hashers.py); PBKDF2 hashes of older accounts
+# are still read and re-hashed with Argon2id at the next sign-in.
+PASSWORD_HASHERS = [
+    "hocvuso.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+HOCVUSO_PASSWORD_MEMORY_KIB = env.int("HOCVUSO_PASSWORD_MEMORY_KIB", default=19456)
+HOCVUSO_PASSWORD_TIME_COST = env.int("HOCVUSO_PASSWORD_TIME_COST", default=2)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_PV}.UserAttributeSimilarityValidator"},
     {
