@@ -31,14 +31,14 @@ the client's log of acknowledged answers: none may be lost or duplicated.
 
 The server runs as ``hocvuso serve`` ships (2 granian workers x 8 threads here,
 cache and rate limits in the database) unless ``--threads``/``--redis`` say
-otherwise; rate limits stay on, except the per-IP sign-in limit (every learner
-comes from 127.0.0.1). ``--profile`` samples the server's threads that hold the
-GIL with py-spy (Python CPU time) and adds the hottest functions to the results.
-Needs ``httpx`` (the ``bench`` extra). Writes
-``benchmarks/results/assessment_load.json``; exits 1 when an answer was lost or
-duplicated or a request failed. Sign-in (Argon2id, ~30 ms of CPU each) is
-measured too; the paced run dominates the run time: about 8 minutes for both
-databases.
+otherwise; every rate limit stays on (all learners sign in from 127.0.0.1, as a
+class on one Wi-Fi does: only failed sign-ins count toward an address's limit).
+``--profile`` samples the server's threads that hold the GIL with py-spy (Python
+CPU time) and adds the hottest functions to the results. Needs ``httpx`` (the
+``bench`` extra). Writes ``benchmarks/results/assessment_load.json``; exits 1
+when an answer was lost or duplicated or a request failed. Sign-in (Argon2id,
+~30 ms of CPU each) is measured too; the paced run dominates the run time: about
+8 minutes for both databases.
 """
 
 from __future__ import annotations

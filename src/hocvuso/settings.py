@@ -169,7 +169,10 @@ else:
 # Rate limits ("count/period", see django-ratelimit).
 RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)
 RATELIMIT_VIEW = "hocvuso.core.views.ratelimited"
+# Sign-in: failed attempts per account named and per IP address (successful
+# sign-ins are not counted: a class shares one Wi-Fi address).
 HOCVUSO_LOGIN_RATE = env.str("HOCVUSO_LOGIN_RATE", default="5/m")
+HOCVUSO_LOGIN_IP_RATE = env.str("HOCVUSO_LOGIN_IP_RATE", default="30/m")
 HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="10/h")
 # Assessment: sittings started per user (cache) and answers per sitting (kept
 # on the sitting's row, so answering costs no cache round trip).

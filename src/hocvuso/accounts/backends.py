@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from hocvuso.accounts.identifiers import Kind, national_id_hash, parse_identifier
 from hocvuso.accounts.models import User
 from hocvuso.accounts.permissions import role_permissions
+from hocvuso.accounts.signin_limits import signin_blocked
 
 
 def user_find_by_identifier(raw: str) -> User | None:
@@ -40,13 +41,16 @@ class IdentifierBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
+        if request is not None and signin_blocked(request, username):
+            return None  # too many failures: no password is even hashed
         user = user_find_by_identifier(username)
         if user is None:
             # Spend the same time as a real check to avoid user enumeration.
             User().set_password(password)
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        elif user.check_password(password) and self.user_can_authenticate(user):
             return user
+        if request is not None:
+            signin_blocked(request, username, fail=True)
         return None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:

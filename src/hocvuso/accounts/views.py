@@ -13,10 +13,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from hocvuso.accounts.errors import PermissionDeniedError
 from hocvuso.accounts.forms import (
@@ -37,28 +37,26 @@ from hocvuso.accounts.services import (
     data_request_create,
     profile_update,
 )
+from hocvuso.accounts.signin_limits import signin_blocked
 from hocvuso.geo.selectors import commune_list
-
-
-def _login_rate(group: str | None, request: HttpRequest) -> str:
-    return str(settings.HOCVUSO_LOGIN_RATE)
 
 
 def _register_rate(group: str | None, request: HttpRequest) -> str:
     return str(settings.HOCVUSO_REGISTER_RATE)
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=_login_rate, method="POST", block=True), name="dispatch"
-)
-@method_decorator(
-    ratelimit(key="post:username", rate=_login_rate, method="POST", block=True),
-    name="dispatch",
-)
 class LoginView(auth_views.LoginView):
+    """Sign in; refused for a while after too many failed attempts."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A 429 page here; the backend also refuses (and counts failures).
+        if signin_blocked(request, request.POST.get("username", "")):
+            raise Ratelimited
+        return super().post(request, *args, **kwargs)
 
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:
