@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from tests.factories import learner_in, user_with_role
 
-from hocvuso.assessment.models import Blueprint, Item, Response
+from hocvuso.assessment.models import Blueprint, Item, Response, TestSession
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -115,6 +115,24 @@ def test_unknown_group_and_blueprints(client_in: Client) -> None:
     assert {b["target_group"] for b in listing} == set(
         Blueprint.objects.values_list("target_group__slug", flat=True)
     )
+
+
+def test_start_with_an_incomplete_bank_says_so(client_in: Client) -> None:
+    """A bank that cannot meet the blueprint gives 503 and a message, not a 500."""
+    blueprint = Blueprint.objects.get(target_group__slug="adults")
+    blueprint.config = blueprint.config | {"content": {"1": [9, None]}}  # 8 exist
+    blueprint.save()
+    response = client_in.post(
+        "/api/assessment/sessions", {"target_group": "adults"}, JSON
+    )
+    assert response.status_code == 503
+    assert "chưa đủ" in response.json()["detail"]
+    Item.objects.update(is_current=False)  # no items at all
+    response = client_in.post(
+        "/api/assessment/sessions", {"target_group": "farmers"}, JSON
+    )
+    assert response.status_code == 503
+    assert not TestSession.objects.exists()
 
 
 def test_answers_are_rate_limited(client_in: Client, settings: Any) -> None:

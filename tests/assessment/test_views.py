@@ -60,6 +60,15 @@ def test_wrong_supervision_code_is_explained(client: Client, bank: Path) -> None
     assert not TestSession.objects.exists()
 
 
+def test_incomplete_bank_is_explained_on_the_page(client: Client, bank: Path) -> None:
+    Item.objects.update(is_current=False)
+    client.force_login(learner_in(30178))
+    response = client.post("/assess/start/adults/", follow=True)
+    assert response.status_code == 200
+    assert "ngân hàng câu hỏi chưa đủ" in response.content.decode()
+    assert not TestSession.objects.exists()
+
+
 def test_supervise_page_shows_code_and_qr(client: Client, bank: Path) -> None:
     client.force_login(user_with_role("commune_officer", commune_code=30178))
     body = client.post("/assess/supervise/", {"place": "UBND", "minutes": "60"})

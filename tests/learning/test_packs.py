@@ -163,6 +163,55 @@ def test_item_and_blueprint_schema(tmp_path: Path) -> None:
     assert f"blueprints.yaml:4: unknown level 'ZZ' (use one of {levels})" in found
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "exposure: sympson_hetter",
+            "blueprints.yaml:8: blueprint 'adults': 'exposure' is one of randomesque,"
+            " progressive, none (sympson_hetter needs exposure parameters per item,"
+            " which a pack cannot give yet)",
+        ),
+        (
+            "exposure: randomsque",
+            "blueprints.yaml:8: blueprint 'adults': 'exposure' is one of randomesque,"
+            " progressive, none",
+        ),
+        ("selection: best", "blueprints.yaml:8: 'selection' is one of mfi, kl, astrat"),
+        (
+            "time_limit_minutes: forty",
+            "blueprints.yaml:8: 'time_limit_minutes' needs a whole number from 1 to"
+            " 1440",
+        ),
+        (
+            "retake_cooldown_days: -1",
+            "blueprints.yaml:8: 'retake_cooldown_days' needs a whole number from 0 to"
+            " 3650",
+        ),
+        (
+            "stopping: {se: 0.3, confidence: 1.5}",
+            "blueprints.yaml:2: blueprint 'adults': confidence must lie in (0, 1)",
+        ),
+    ],
+)
+def test_blueprint_settings_are_checked(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    root = write_pack(tmp_path)
+    with (root / "blueprints.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(f"    {setting}\n")
+    assert issues(root) == [message]
+
+
+def test_blueprint_content_area_must_be_a_domain(tmp_path: Path) -> None:
+    root = write_pack(tmp_path)
+    replace(root / "blueprints.yaml", '"4": {min: 2, max: 8}', '"9": {min: 2, max: 8}')
+    assert issues(root) == [
+        "blueprints.yaml:7: content area '9' is not a domain of the framework"
+        " (use 1, 2, 3, 4, 5, 6)"
+    ]
+
+
 def test_missing_pack_yaml(tmp_path: Path) -> None:
     root = write_pack(tmp_path)
     (root / "pack.yaml").unlink()

@@ -15,8 +15,9 @@ from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Competence, Level, TargetGroup
 from hocvuso.learning.models import ContentPack
 from hocvuso.learning.packs import PackData
+from hocvuso.learning.packs_assessment import blueprint_cat_config
 from hocvuso.learning.packsource import PackSource
-from hocvuso.psychometrics import CatConfig, ItemBank
+from hocvuso.psychometrics import ItemBank
 
 
 def _content(raw: dict[str, Any]) -> dict[str, Any]:
@@ -149,27 +150,6 @@ def items_import(
     return counts
 
 
-def _cat_config(bp: dict[str, Any], cut: float) -> CatConfig:
-    length = bp.get("length") or {}
-    stopping = bp.get("stopping") or {}
-    content = {
-        str(area): (int(b.get("min", 0)), b.get("max"))
-        for area, b in (bp.get("content") or {}).items()
-    }
-    return CatConfig(
-        selection=str(bp.get("selection", "mfi")),  # type: ignore[arg-type]
-        min_items=int(length.get("min", 10)),
-        max_items=int(length.get("max", 30)),
-        se_target=float(stopping["se"]) if stopping.get("se") else None,
-        cut=cut if stopping.get("classification", True) else None,
-        confidence=float(stopping.get("confidence", 0.95)),
-        content=content,
-        exposure=str(bp.get("exposure", "randomesque")),  # type: ignore[arg-type]
-        randomesque_n=int(bp.get("randomesque_n", 3)),
-        start_theta=cut,
-    )
-
-
 def blueprints_import(
     *, pack: ContentPack, data: PackData, actor: User | None
 ) -> dict[str, int]:
@@ -180,7 +160,7 @@ def blueprints_import(
     for bp in data.blueprints:
         group = TargetGroup.objects.get(slug=bp["target_group"])
         level = levels[str(bp["pass_level"])]
-        config = _cat_config(bp, level_cut(level.number))
+        config = blueprint_cat_config(bp, level_cut(level.number))
         obj, created = Blueprint.objects.update_or_create(
             target_group=group,
             defaults={

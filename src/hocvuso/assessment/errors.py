@@ -47,5 +47,11 @@ class SupervisionInvalid(AssessmentError):
     status = 400
 
 
+class BankIncomplete(AssessmentError):
+    """The group's current items cannot meet its blueprint (operators must act)."""
+
+    status = 503
+
+
 class NotAllowed(AssessmentError):
     status = 403

@@ -8,6 +8,7 @@ connection (or a server that restarts) resumes at the same item.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from hocvuso.accounts.permissions import has_role
 from hocvuso.assessment.bank import bank_for, items_for_group
 from hocvuso.assessment.errors import (
     AttemptConflict,
+    BankIncomplete,
     InvalidOption,
     NotAllowed,
     RetakeTooSoon,
@@ -48,6 +50,8 @@ from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Level
 from hocvuso.framework.services import framework_lock
 from hocvuso.psychometrics import CatConfig, CatSession, ItemBank, estimate_eap
+
+logger = logging.getLogger(__name__)
 
 _BANKS: OrderedDict[str, tuple[ItemBank, dict[str, Item]]] = OrderedDict()
 _BANK_CACHE_SIZE = 32
@@ -187,9 +191,24 @@ def session_start(
         str(pk)
         for pk in items_for_group(blueprint.target_group).values_list("pk", flat=True)
     ]
-    bank, rows = _bank(item_ids)
     seed = secrets.randbits(62) if seed is None else seed
-    cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
+    try:
+        bank, rows = _bank(item_ids)
+        cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
+    except ValueError as exc:
+        # E.g. a content minimum the current items cannot meet, or no items.
+        logger.error(
+            "assessment of %s cannot start (%d items): %s",
+            blueprint.target_group.slug,
+            len(item_ids),
+            exc,
+        )
+        raise BankIncomplete(
+            _(
+                "This assessment is not available yet: its question bank is "
+                "incomplete. Please tell the organisers."
+            )
+        ) from exc
     first = cat.next_item()
     try:
         with transaction.atomic():

@@ -6,9 +6,12 @@ checks their shape so an author learns of every mistake in one run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hocvuso.learning import yamlines
+from hocvuso.psychometrics import CatConfig
+from hocvuso.psychometrics.catbank import SELECTION_METHODS
 
 if TYPE_CHECKING:
     from hocvuso.learning.packs import PackData
@@ -20,12 +23,63 @@ ITEM_KEYS = {
 }  # fmt: skip
 
 
+# Sympson-Hetter exposure control needs a calibrated k per item, which a pack
+# cannot carry yet; these methods need nothing but the blueprint.
+PACK_EXPOSURE_METHODS = ("randomesque", "progressive", "none")
+
+# Whole-number blueprint settings: (key, default, least, most).
+_WHOLE_SETTINGS = (
+    ("time_limit_minutes", 40, 1, 24 * 60),
+    ("retake_cooldown_days", 7, 0, 3650),
+    ("randomesque_n", 3, 1, 20),
+)
+
+
+def blueprint_cat_config(bp: Mapping[str, Any], cut: float) -> CatConfig:
+    """Return the adaptive-test settings of a pack blueprint.
+
+    ``cut`` is the ability of the blueprint's pass level (the start point and
+    the pass/fail boundary). Raises ``ValueError`` or ``TypeError`` with a
+    message for the content author when a setting cannot be used.
+    """
+    exposure = str(bp.get("exposure", "randomesque"))
+    if exposure not in PACK_EXPOSURE_METHODS:
+        raise ValueError(
+            f"'exposure' is one of {', '.join(PACK_EXPOSURE_METHODS)}"
+            + (
+                " (sympson_hetter needs exposure parameters per item, which a "
+                "pack cannot give yet)"
+                if exposure == "sympson_hetter"
+                else ""
+            )
+        )
+    length = bp.get("length") or {}
+    stopping = bp.get("stopping") or {}
+    content = {
+        str(area): (int(b.get("min", 0)), b.get("max"))
+        for area, b in (bp.get("content") or {}).items()
+    }
+    return CatConfig(
+        selection=str(bp.get("selection", "mfi")),  # type: ignore[arg-type]
+        min_items=int(length.get("min", 10)),
+        max_items=int(length.get("max", 30)),
+        se_target=float(stopping["se"]) if stopping.get("se") else None,
+        cut=cut if stopping.get("classification", True) else None,
+        confidence=float(stopping.get("confidence", 0.95)),
+        content=content,
+        exposure=exposure,  # type: ignore[arg-type]
+        randomesque_n=int(bp.get("randomesque_n", 3)),
+        start_theta=cut,
+    )
+
+
 class AssessmentChecks:
     """Mixin for the pack checker: needs its error and field helpers."""
 
     source: PackSource
     languages: list[str]
     groups: set[str]
+    competences: set[str]
 
     def err(self, file: str, line: int, message: str) -> None:
         raise NotImplementedError
@@ -203,4 +257,62 @@ class AssessmentChecks:
                         doc.line("blueprints", i, "content", key),
                         f"content '{key}' needs whole numbers min <= max",
                     )
+            self.blueprint_settings(rel, doc, i, bp)
             pack.blueprints.append(bp)
+
+    def blueprint_settings(
+        self,
+        rel: str,
+        doc: yamlines.YamlDoc,
+        i: int,
+        bp: dict[str, Any],
+    ) -> None:
+        """Check the adaptive-test settings: methods, limits, content areas.
+
+        Whether the bank can meet the content minimums is known only once the
+        items of every pack are in; a sitting that cannot start says so.
+        """
+        group = str(bp.get("target_group", ""))
+        reported = False
+        for key, _default, least, most in _WHOLE_SETTINGS:
+            value = bp.get(key)
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not least <= value <= most
+            ):
+                self.err(
+                    rel,
+                    doc.line("blueprints", i, key),
+                    f"'{key}' needs a whole number from {least} to {most}",
+                )
+                reported = True
+        if str(bp.get("selection", "mfi")) not in SELECTION_METHODS:
+            self.err(
+                rel,
+                doc.line("blueprints", i, "selection"),
+                f"'selection' is one of {', '.join(SELECTION_METHODS)}",
+            )
+            reported = True
+        domains = {code.split(".")[0] for code in self.competences}
+        content = bp.get("content") or {}
+        bad_areas = [str(a) for a in content if str(a) not in domains]
+        for area in bad_areas:
+            self.err(
+                rel,
+                doc.line("blueprints", i, "content", area),
+                f"content area '{area}' is not a domain of the framework "
+                f"(use {', '.join(sorted(domains))})",
+            )
+        if reported:  # the settings below would fail again on the same values
+            return
+        try:
+            blueprint_cat_config(bp, 0.0)
+        except (ValueError, TypeError, AttributeError) as exc:
+            line = (
+                doc.line("blueprints", i, "exposure")
+                if "exposure" in str(exc)
+                else doc.line("blueprints", i)
+            )
+            self.err(rel, line, f"blueprint '{group}': {exc}")
+            return
