@@ -53,10 +53,13 @@ def test_full_adaptive_test_survives_going_offline(
     current = page.locator('input[name="item_id"]').input_value()
     page.context.set_offline(True)
     page.locator("label.choice").first.click()
-    with pytest.raises(PlaywrightError):
+    try:
         page.get_by_role("button", name="Trả lời").click(timeout=3000)
         page.wait_for_load_state("load", timeout=3000)
-        page.reload(timeout=3000)
+    except PlaywrightError:
+        pass  # Chromium may report the lost connection or show its error page
+    # Whichever it shows, the answer to question 6 never reached the server.
+    assert Response.objects.filter(session__user=user).count() == 5
     page.context.set_offline(False)
 
     # Back online: the same question is waiting; nothing was lost or doubled.
