@@ -6,9 +6,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.assessment.conftest import write_bank_pack
 from tests.factories import learner_in, user_with_role
 
 from hocvuso.assessment.models import Blueprint, Item, Response, TestSession
+from hocvuso.learning.packsource import PackSource
+from hocvuso.learning.services import pack_import
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -77,6 +80,51 @@ def test_complete_sitting_and_result(client_in: Client) -> None:
         {"attempt_id": str(uuid.uuid4()), "item_id": "x", "option": "a"},
     )
     assert late.status_code == 409
+
+
+FORM = ["4-2-003", "1-1-000", "6-2-001", "2-3-002", "4-2-000", "5-1-007"]
+
+
+def test_fixed_form_gives_its_items_in_order(
+    client: Client, tmp_path: Path, settings: Any
+) -> None:
+    """A fixed blueprint asks every item of its form, in order, then scores."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    root = write_bank_pack(tmp_path / "pack")
+    blueprints = root / "blueprints.yaml"
+    blueprints.write_text(
+        blueprints.read_text().split("  - target_group: farmers")[0]
+        + "  - target_group: farmers\n    mode: fixed\n    pass_level: CB2\n"
+        + f"    items: [{', '.join(FORM)}]\n    retake_cooldown_days: 0\n",
+        encoding="utf-8",
+    )
+    pack_import(source=PackSource.open(root), actor=None)
+    assert Blueprint.objects.get(target_group__slug="farmers").form == FORM
+    client.force_login(learner_in(30178))
+    seen: list[str] = []
+    for attempt in range(2):  # the same form for a second sitting
+        data = start(client, "farmers")
+        assert data["max_items"] == len(FORM)
+        asked = []
+        while data["item"] is not None:
+            item = Item.objects.get(pk=data["item"]["id"])
+            asked.append(item.slug)
+            body = {
+                "attempt_id": str(uuid.uuid4()),
+                "item_id": str(item.pk),
+                "option": "a" if attempt else item.key,
+            }
+            data = post_answer(client, data["id"], body).json()
+        assert asked == FORM
+        result = client.get(f"/api/assessment/results/{data['result']}").json()
+        assert result["n_items"] == len(FORM)
+        seen.append(result["passed"])
+    assert seen == [True, False]
+    Item.objects.filter(slug="6-2-001").update(is_current=False)
+    response = client.post(
+        "/api/assessment/sessions", {"target_group": "farmers"}, JSON
+    )
+    assert response.status_code == 503
 
 
 @pytest.mark.parametrize(

@@ -212,6 +212,61 @@ def test_blueprint_content_area_must_be_a_domain(tmp_path: Path) -> None:
     ]
 
 
+FIXED = """\
+blueprints:
+  - target_group: adults
+    mode: fixed
+    pass_level: CB2
+"""
+
+
+def test_fixed_blueprint_lists_its_items(tmp_path: Path) -> None:
+    root = write_pack(tmp_path)
+    (root / "blueprints.yaml").write_text(FIXED + "    items: [t-001]\n")
+    report = pack_read(PackSource.open(root))
+    assert report.issues == []
+    assert report.pack is not None and report.pack.blueprints[0]["items"] == ["t-001"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "found"),
+    [
+        (
+            "",
+            [
+                "blueprints.yaml:2: a fixed blueprint lists its 'items'"
+                " (item ids, in order)"
+            ],
+        ),
+        ("    items: [t-001, t-002]\n", ["blueprints.yaml:5: unknown item 't-002'"]),
+        (
+            "    items: [t-001, t-001]\n",
+            ["blueprints.yaml:5: item 't-001' is listed twice"],
+        ),
+        (
+            "    items: [t-001]\n    exposure: none\n    length: {min: 1, max: 1}\n",
+            [
+                "blueprints.yaml:6: 'exposure' applies to adaptive blueprints only",
+                "blueprints.yaml:7: 'length' applies to adaptive blueprints only",
+            ],
+        ),
+    ],
+)
+def test_fixed_blueprint_mistakes(tmp_path: Path, extra: str, found: list[str]) -> None:
+    root = write_pack(tmp_path)
+    (root / "blueprints.yaml").write_text(FIXED + extra)
+    assert issues(root) == found
+
+
+def test_adaptive_blueprint_cannot_list_items(tmp_path: Path) -> None:
+    root = write_pack(tmp_path)
+    with (root / "blueprints.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("    items: [t-001]\n")
+    assert issues(root) == [
+        "blueprints.yaml:8: only a fixed blueprint lists its 'items'"
+    ]
+
+
 def test_missing_pack_yaml(tmp_path: Path) -> None:
     root = write_pack(tmp_path)
     (root / "pack.yaml").unlink()

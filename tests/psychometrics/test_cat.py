@@ -23,7 +23,7 @@ from hocvuso.psychometrics import (
     irt_prob,
     item_information,
 )
-from hocvuso.psychometrics.cat import _kl_index
+from hocvuso.psychometrics._kl import _kl_index
 
 
 def make_bank(
@@ -155,6 +155,25 @@ def test_next_item_is_idempotent_and_record_checks_the_item() -> None:
         session.record(first, 1)
     assert session.administered == (first,)
     assert session.responses == (1,)
+
+
+@pytest.mark.parametrize("exposure", ["none", "randomesque"])
+def test_sequential_selection_is_a_fixed_form(exposure: str) -> None:
+    """Every examinee gets the bank's items in bank order, whatever they answer."""
+    bank = make_bank(n=12)
+    config = CatConfig(
+        selection="sequential",
+        min_items=12,
+        max_items=12,
+        cut=None,
+        exposure=exposure,  # type: ignore[arg-type]
+    )
+    for theta, seed in ((-2.0, 1), (0.0, 2), (2.5, 3)):
+        session = CatSession(bank, config, rng=seed)
+        items = run(session, theta, np.random.default_rng(seed))
+        assert items == list(bank.item_ids)
+        assert session.stop_reason == "max_items"
+    assert CatConfig.from_dict(config.to_dict()) == config
 
 
 def test_first_item_is_most_informative_at_start_theta() -> None:

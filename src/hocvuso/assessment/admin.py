@@ -200,7 +200,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
 @admin.register(Blueprint)
 class BlueprintAdmin(admin.ModelAdmin[Blueprint]):
     list_display = ("target_group", "mode", "pass_level", "time_limit_minutes")
-    readonly_fields = ("config",)
+    readonly_fields = ("mode", "config", "form")
 
 
 @admin.register(Result)

@@ -168,6 +168,9 @@ def blueprints_import(
                 "mode": bp["mode"],
                 "pass_level": level,
                 "config": config.to_dict(),
+                "form": [str(x) for x in bp.get("items") or []]
+                if bp["mode"] == Blueprint.Mode.FIXED
+                else [],
                 "time_limit_minutes": int(bp.get("time_limit_minutes", 40)),
                 "retake_cooldown_days": int(bp.get("retake_cooldown_days", 7)),
             },
@@ -204,6 +207,20 @@ def items_for_group(group: TargetGroup) -> QuerySet[Item]:
         .distinct()
         .order_by("slug")
     )
+
+
+def form_item_ids(blueprint: Blueprint) -> list[str]:
+    """Return the ids of a fixed form's current items, in the form's order.
+
+    An item of the form that is no longer current (retired from the pack) is
+    left out; the caller decides whether the form can still be given.
+    """
+    rows = dict(
+        Item.objects.filter(
+            pack_id=blueprint.pack_id, is_current=True, slug__in=blueprint.form
+        ).values_list("slug", "pk")
+    )
+    return [str(rows[slug]) for slug in blueprint.form if slug in rows]
 
 
 def bank_for(items: list[Item]) -> ItemBank:

@@ -112,6 +112,11 @@ class Blueprint(BaseModel):
     config: models.JSONField[Any] = models.JSONField(
         help_text="psychometrics CatConfig.to_dict() (schema_version 1)"
     )
+    form: models.JSONField[list[str]] = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="fixed mode: the item ids (slugs) of the pack, in the order given",
+    )
     time_limit_minutes = models.PositiveSmallIntegerField(default=40)
     retake_cooldown_days = models.PositiveSmallIntegerField(default=7)
 

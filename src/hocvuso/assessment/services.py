@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import Role, User
 from hocvuso.accounts.permissions import has_role
-from hocvuso.assessment.bank import bank_for, items_for_group
+from hocvuso.assessment.bank import bank_for, form_item_ids, items_for_group
 from hocvuso.assessment.errors import (
     AttemptConflict,
     BankIncomplete,
@@ -187,12 +187,21 @@ def session_start(
                 % {"date": timezone.localtime(allowed).strftime("%d/%m/%Y %H:%M")}
             )
     supervision = _supervision(supervision_code, now)
-    item_ids = [
-        str(pk)
-        for pk in items_for_group(blueprint.target_group).values_list("pk", flat=True)
-    ]
+    if blueprint.mode == Blueprint.Mode.FIXED:
+        item_ids = form_item_ids(blueprint)
+    else:
+        item_ids = [
+            str(pk)
+            for pk in items_for_group(blueprint.target_group).values_list(
+                "pk", flat=True
+            )
+        ]
     seed = secrets.randbits(62) if seed is None else seed
     try:
+        if blueprint.mode == Blueprint.Mode.FIXED and len(item_ids) != len(
+            blueprint.form
+        ):
+            raise ValueError("an item of the fixed form is no longer current")
         bank, rows = _bank(item_ids)
         cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
     except ValueError as exc:

@@ -27,6 +27,12 @@ ITEM_KEYS = {
 # cannot carry yet; these methods need nothing but the blueprint.
 PACK_EXPOSURE_METHODS = ("randomesque", "progressive", "none")
 
+# A fixed form is answered in full, in order: these settings have no meaning.
+ADAPTIVE_ONLY = frozenset(
+    {"length", "content", "stopping", "selection", "exposure", "randomesque_n"}
+)
+ADAPTIVE_SELECTION = tuple(m for m in SELECTION_METHODS if m != "sequential")
+
 # Whole-number blueprint settings: (key, default, least, most).
 _WHOLE_SETTINGS = (
     ("time_limit_minutes", 40, 1, 24 * 60),
@@ -39,9 +45,20 @@ def blueprint_cat_config(bp: Mapping[str, Any], cut: float) -> CatConfig:
     """Return the adaptive-test settings of a pack blueprint.
 
     ``cut`` is the ability of the blueprint's pass level (the start point and
-    the pass/fail boundary). Raises ``ValueError`` or ``TypeError`` with a
+    the pass/fail boundary). A fixed blueprint gives its items in order, all of
+    them, with no early stop. Raises ``ValueError`` or ``TypeError`` with a
     message for the content author when a setting cannot be used.
     """
+    if bp.get("mode") == "fixed":
+        n = len(bp.get("items") or [])
+        return CatConfig(
+            selection="sequential",
+            min_items=n,
+            max_items=n,
+            cut=None,
+            exposure="none",
+            start_theta=cut,
+        )
     exposure = str(bp.get("exposure", "randomesque"))
     if exposure not in PACK_EXPOSURE_METHODS:
         raise ValueError(
@@ -234,6 +251,16 @@ class AssessmentChecks:
                 )
             else:
                 self.err(rel, line, "missing 'pass_level'")
+            if bp.get("mode") == "fixed":
+                self.fixed_form(rel, doc, i, bp, pack)
+                pack.blueprints.append(bp)
+                continue
+            if "items" in bp:
+                self.err(
+                    rel,
+                    doc.line("blueprints", i, "items"),
+                    "only a fixed blueprint lists its 'items'",
+                )
             length = bp.get("length", {})
             lo, hi = (
                 (length.get("min"), length.get("max"))
@@ -260,6 +287,67 @@ class AssessmentChecks:
             self.blueprint_settings(rel, doc, i, bp)
             pack.blueprints.append(bp)
 
+    def whole_settings(
+        self, rel: str, doc: yamlines.YamlDoc, i: int, bp: dict[str, Any]
+    ) -> bool:
+        """Check the whole-number settings; return whether one was wrong."""
+        wrong = False
+        for key, _default, least, most in _WHOLE_SETTINGS:
+            value = bp.get(key)
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not least <= value <= most
+            ):
+                self.err(
+                    rel,
+                    doc.line("blueprints", i, key),
+                    f"'{key}' needs a whole number from {least} to {most}",
+                )
+                wrong = True
+        return wrong
+
+    def fixed_form(
+        self,
+        rel: str,
+        doc: yamlines.YamlDoc,
+        i: int,
+        bp: dict[str, Any],
+        pack: PackData,
+    ) -> None:
+        """Check a fixed form: the pack's items for the group, each once."""
+        group = str(bp.get("target_group", ""))
+        self.whole_settings(rel, doc, i, bp)
+        for key in sorted(ADAPTIVE_ONLY & set(bp)):
+            self.err(
+                rel,
+                doc.line("blueprints", i, key),
+                f"'{key}' applies to adaptive blueprints only",
+            )
+        form = bp.get("items")
+        if not isinstance(form, list) or not form:
+            self.err(
+                rel,
+                doc.line("blueprints", i),
+                "a fixed blueprint lists its 'items' (item ids, in order)",
+            )
+            return
+        groups = {
+            str(item.get("id")): item.get("target_groups") or ["all"]
+            for item in pack.items
+        }
+        seen: set[str] = set()
+        for k, value in enumerate(form):
+            iid = str(value)
+            line = doc.line("blueprints", i, "items", k)
+            if iid in seen:
+                self.err(rel, line, f"item '{iid}' is listed twice")
+            elif iid not in groups:
+                self.err(rel, line, f"unknown item '{iid}'")
+            elif group not in groups[iid] and "all" not in groups[iid]:
+                self.err(rel, line, f"item '{iid}' is not for the group '{group}'")
+            seen.add(iid)
+
     def blueprint_settings(
         self,
         rel: str,
@@ -273,25 +361,12 @@ class AssessmentChecks:
         items of every pack are in; a sitting that cannot start says so.
         """
         group = str(bp.get("target_group", ""))
-        reported = False
-        for key, _default, least, most in _WHOLE_SETTINGS:
-            value = bp.get(key)
-            if value is not None and (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not least <= value <= most
-            ):
-                self.err(
-                    rel,
-                    doc.line("blueprints", i, key),
-                    f"'{key}' needs a whole number from {least} to {most}",
-                )
-                reported = True
+        reported = self.whole_settings(rel, doc, i, bp)
         if str(bp.get("selection", "mfi")) not in SELECTION_METHODS:
             self.err(
                 rel,
                 doc.line("blueprints", i, "selection"),
-                f"'selection' is one of {', '.join(SELECTION_METHODS)}",
+                f"'selection' is one of {', '.join(ADAPTIVE_SELECTION)}",
             )
             reported = True
         domains = {code.split(".")[0] for code in self.competences}

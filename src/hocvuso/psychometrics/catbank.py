@@ -28,12 +28,12 @@ from hocvuso.psychometrics.models import _log_prob
 
 __all__ = ["CatConfig", "ItemBank", "StopReason"]
 
-SelectionMethod = Literal["mfi", "kl", "astrat"]
+SelectionMethod = Literal["mfi", "kl", "astrat", "sequential"]
 ExposureMethod = Literal["none", "randomesque", "progressive", "sympson_hetter"]
 EstimatorName = Literal["eap", "map", "ml"]
 StopReason = Literal["max_items", "bank_exhausted", "se_target", "classification"]
 
-SELECTION_METHODS: tuple[SelectionMethod, ...] = ("mfi", "kl", "astrat")
+SELECTION_METHODS: tuple[SelectionMethod, ...] = ("mfi", "kl", "astrat", "sequential")
 EXPOSURE_METHODS: tuple[ExposureMethod, ...] = (
     "none",
     "randomesque",
@@ -60,7 +60,7 @@ class CatConfig:
 
     Attributes
     ----------
-    selection : {"mfi", "kl", "astrat"}
+    selection : {"mfi", "kl", "astrat", "sequential"}
         Item selection criterion (see the module docstring).
     estimator : {"eap", "map", "ml"}
         Interim and final ability estimator.
