@@ -36,7 +36,15 @@ def post_answer(client: Client, sid: str, body: dict[str, Any]) -> Any:
 def test_item_sent_to_client_has_no_key(client_in: Client) -> None:
     data = start(client_in)
     item = data["item"]
-    assert set(item) == {"id", "competence", "kind", "scenario", "stem", "options"}
+    assert set(item) == {
+        "id",
+        "competence",
+        "kind",
+        "scenario",
+        "media",
+        "stem",
+        "options",
+    }
     assert "key" not in str(item) and "explanation" not in str(item)
     assert [o["id"] for o in item["options"]] == ["a", "b", "c"]
     assert data["position"] == 1 and data["status"] == "active"

@@ -92,7 +92,10 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
             if d["scenario_vi"]
             else None
         )
-        return {
+        kept = {  # the picture comes from the pack; editing keeps it
+            k: v for k, v in (self.instance.content or {}).items() if k == "media"
+        }
+        return kept | {
             "schema_version": 1,
             "kind": "scenario" if scenario else "mcq",
             "scenario": scenario,
@@ -193,6 +196,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
                 if item.content.get("scenario")
                 else "",
                 "explanation": item.text("explanation"),
+                "media": item.media(),
             },
         )
 

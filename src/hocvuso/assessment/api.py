@@ -56,11 +56,17 @@ class OptionOut(Schema):
     text: str
 
 
+class MediaOut(Schema):
+    src: str
+    alt: str
+
+
 class ItemOut(Schema):
     id: str
     competence: str
     kind: str
     scenario: str | None
+    media: MediaOut | None = None
     stem: str
     options: list[OptionOut]
 
@@ -131,6 +137,7 @@ def _item_out(item: Item) -> ItemOut:
         competence=item.competence.code,
         kind=str(item.content.get("kind", "mcq")),
         scenario=scenario,
+        media=MediaOut(**media) if (media := item.media()) else None,
         stem=item.text("stem"),
         options=[OptionOut(**o) for o in item.options()],
     )

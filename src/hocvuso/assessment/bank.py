@@ -13,16 +13,17 @@ from hocvuso.assessment.models import ITEM_SCHEMA_VERSION, Blueprint, Item, Resp
 from hocvuso.assessment.scale import PROVISIONAL_A, PROVISIONAL_C, level_b, level_cut
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Competence, Level, TargetGroup
+from hocvuso.learning.media import media_store
 from hocvuso.learning.models import ContentPack
 from hocvuso.learning.packs import PackData
-from hocvuso.learning.packs_assessment import blueprint_cat_config
+from hocvuso.learning.packs_assessment import blueprint_cat_config, item_media_path
 from hocvuso.learning.packsource import PackSource
 from hocvuso.psychometrics import ItemBank
 
 
-def _content(raw: dict[str, Any]) -> dict[str, Any]:
+def _content(raw: dict[str, Any], source: PackSource | None) -> dict[str, Any]:
     kind = str(raw.get("kind", "mcq"))
-    return {
+    content = {
         "schema_version": ITEM_SCHEMA_VERSION,
         "kind": kind,
         "scenario": raw.get("scenario") if kind == "scenario" else None,
@@ -33,6 +34,15 @@ def _content(raw: dict[str, Any]) -> dict[str, Any]:
         ],
         "explanation": raw.get("explanation") or {},
     }
+    media = raw.get("media")
+    if isinstance(media, dict) and source is not None:
+        # Only items with a picture carry the key: the others keep their hash.
+        path = item_media_path(str(raw.get("_file", "items/")), str(media["src"]))
+        content["media"] = {
+            "src": media_store(path, source.files[path]),
+            "alt": dict(media.get("alt") or {}),
+        }
+    return content
 
 
 def _hash(payload: dict[str, Any]) -> str:
@@ -42,7 +52,11 @@ def _hash(payload: dict[str, Any]) -> str:
 
 
 def items_import(
-    *, pack: ContentPack, data: PackData, actor: User | None
+    *,
+    pack: ContentPack,
+    data: PackData,
+    actor: User | None,
+    source: PackSource | None = None,
 ) -> dict[str, int]:
     """Create or update the pack's items; never edit a delivered item in place.
 
@@ -70,7 +84,7 @@ def items_import(
     for raw in data.items:
         slug = str(raw["id"])
         seen.add(slug)
-        content = _content(raw)
+        content = _content(raw, source)
         level = levels[str(raw["level"])]
         fields = {
             "competence": comps[str(raw["competence"])],
@@ -188,7 +202,7 @@ def blueprints_import(
 def _pack_hook(
     pack: ContentPack, data: PackData, source: PackSource, actor: User | None
 ) -> dict[str, int]:
-    counts = items_import(pack=pack, data=data, actor=actor)
+    counts = items_import(pack=pack, data=data, actor=actor, source=source)
     return counts | blueprints_import(pack=pack, data=data, actor=actor)
 
 

@@ -84,6 +84,14 @@ class Item(BaseModel):
         node = self.content.get(field) or {}
         return str(node.get(_lang()) or node.get("vi") or "")
 
+    def media(self) -> dict[str, str] | None:
+        """Return the item's picture (``src``, ``alt`` in the language) or None."""
+        node = self.content.get("media")
+        if not node:
+            return None
+        alt = node.get("alt") or {}
+        return {"src": str(node["src"]), "alt": str(alt.get(_lang()) or alt.get("vi"))}
+
     def options(self) -> list[dict[str, str]]:
         lang = _lang()
         return [

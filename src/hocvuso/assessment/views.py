@@ -130,6 +130,7 @@ def session(request: HttpRequest, session_id: str) -> HttpResponse:
             "state": state,
             "item": item,
             "scenario": item.text("scenario") if item.content.get("scenario") else "",
+            "media": item.media(),
             "stem": item.text("stem"),
             "form": form,
         },

@@ -6,6 +6,7 @@ checks their shape so an author learns of every mistake in one run.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,14 @@ ITEM_KEYS = {
 # Sympson-Hetter exposure control needs a calibrated k per item, which a pack
 # cannot carry yet; these methods need nothing but the blueprint.
 PACK_EXPOSURE_METHODS = ("randomesque", "progressive", "none")
+
+ITEM_IMAGES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def item_media_path(rel: str, src: str) -> str:
+    """Return the pack path of an item's image, ``src`` relative to its file."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), src))
+
 
 # A fixed form is answered in full, in order: these settings have no meaning.
 ADAPTIVE_ONLY = frozenset(
@@ -158,6 +167,8 @@ class AssessmentChecks:
         self.groups_list(
             rel, doc, item.get("target_groups"), "items", i, "target_groups"
         )
+        if "media" in item:
+            self.item_media(rel, doc, i, item["media"])
         kind = item.get("kind", "mcq")
         if kind not in ("mcq", "scenario"):
             self.err(rel, doc.line("items", i, "kind"), "'kind' is mcq or scenario")
@@ -211,6 +222,25 @@ class AssessmentChecks:
                     doc.line("items", i, "irt"),
                     "'irt' needs numbers a in (0, 4], b, c in [0, 0.5)",
                 )
+
+    def item_media(self, rel: str, doc: yamlines.YamlDoc, i: int, media: Any) -> None:
+        """Check an item's picture: a pack image with a text for each language."""
+        line = doc.line("items", i, "media")
+        src = media.get("src") if isinstance(media, dict) else None
+        if not isinstance(src, str) or not src.strip():
+            self.err(rel, line, "'media' needs 'src' (an image file) and 'alt'")
+            return
+        path = item_media_path(rel, src.strip())
+        if not path.startswith("items/") or ".." in path.split("/"):
+            self.err(rel, line, f"image '{src}' must be inside the items folder")
+        elif posixpath.splitext(path)[1].lower() not in ITEM_IMAGES:
+            self.err(
+                rel, line, f"image '{src}' must be one of {', '.join(ITEM_IMAGES)}"
+            )
+        elif not self.source.exists(path):
+            self.err(rel, line, f"missing image '{src}'")
+        # Blind learners hear the alt text instead: it must say what matters.
+        self.text_map(rel, doc, media.get("alt"), "items", i, "media", "alt")
 
     def blueprints(self, pack: PackData) -> None:
         rel = "blueprints.yaml"
