@@ -11,6 +11,8 @@ from hocvuso.accounts.services import role_assign
 from hocvuso.assessment.models import Blueprint, Item
 from hocvuso.assessment.services import session_start
 from hocvuso.core.models import AuditLog
+from hocvuso.learning.packsource import PackSource
+from hocvuso.learning.services import pack_import
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,29 @@ def test_editing_a_delivered_item_creates_a_version(editor: Client) -> None:
     versions = list(Item.objects.filter(slug=item.slug).order_by("version"))
     assert [v.is_current for v in versions] == [False, True]
     assert versions[0].text("stem") != "Sửa lại?" == versions[1].text("stem")
+
+
+def test_pack_reimport_keeps_edits_of_items_it_did_not_change(
+    editor: Client, bank: Path
+) -> None:
+    for slug in ("1-1-000", "2-3-000"):
+        item = Item.objects.get(slug=slug)
+        url = f"/admin/assessment/item/{item.pk}/change/"
+        assert editor.post(url, form(item, f"Sửa {slug}?")).status_code == 302
+    items = bank / "items/safety.yaml"
+    text = items.read_text(encoding="utf-8")
+    for slug in ("2-3-000", "5-1-000"):  # the pack's authors change these two
+        text = text.replace(f"'Câu {slug}?'", f"'Câu {slug} (bản mới)?'")
+    items.write_text(text, encoding="utf-8")
+    pack_import(source=PackSource.open(bank), actor=None)
+
+    def stem(slug: str) -> str:
+        return Item.objects.get(slug=slug, is_current=True).text("stem")
+
+    assert stem("1-1-000") == "Sửa 1-1-000?"  # edited, unchanged in the pack
+    assert stem("2-3-000") == "Câu 2-3-000 (bản mới)?"  # the pack's change wins
+    assert stem("5-1-000") == "Câu 5-1-000 (bản mới)?"
+    assert stem("6-2-000") == "Câu 6-2-000?"
 
 
 def test_bad_item_form_is_refused(editor: Client) -> None:

@@ -260,7 +260,8 @@ def item_save(
     """Save an edited item: in place if never delivered, else as a new version.
 
     Returns the row that now holds the item (the same or a new version); the
-    change is audited either way.
+    change is audited either way. Re-importing the pack keeps the edit unless
+    the pack itself changes the item (then the pack's text wins, audited).
     """
     from django.db import transaction
 
@@ -280,9 +281,9 @@ def item_save(
         }
         if before == after:
             return old
-        digest = _hash(
-            content | {"key": key, "competence": competence.code, "level": level.code}
-        )
+        # ``content_hash`` stays the hash of the pack entry the item came from:
+        # a later import of a pack that did not change this item keeps the edit.
+        digest = old.content_hash
         delivered = Response.objects.filter(item=old).exists()
         if delivered:
             groups = list(old.target_groups.all())

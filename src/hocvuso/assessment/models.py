@@ -53,6 +53,8 @@ class Item(BaseModel):
     )
     content: models.JSONField[Any] = models.JSONField()
     key = models.CharField(max_length=8)
+    # Hash of the pack entry the item came from (kept by edits in the admin):
+    # an import skips an item whose pack entry has not changed.
     content_hash = models.CharField(max_length=64)
     irt_a = models.FloatField(default=1.0)
     irt_b = models.FloatField(default=0.0)
