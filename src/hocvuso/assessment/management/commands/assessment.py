@@ -12,13 +12,15 @@ from hocvuso.assessment.calibration import (
     params_import,
     responses_export,
 )
+from hocvuso.assessment.export import items_export
 from hocvuso.psychometrics import InputFormatError
 
 
 class Command(BaseCommand):
     help = (
         "The calibration loop: export-responses, export-params (anchors), "
-        "import-params, item-analysis. See docs/assessment.md."
+        "import-params, item-analysis; export-items (the bank as pack files). "
+        "See docs/assessment.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,12 +37,24 @@ class Command(BaseCommand):
         imp.add_argument("--source", default="", help="label kept with the items")
         ana = sub.add_parser("item-analysis", help="classical statistics and flags")
         ana.add_argument("out", type=Path, nargs="?")
+        its = sub.add_parser(
+            "export-items", help="current items as pack files: OUT/items/*.yaml"
+        )
+        its.add_argument("out_dir", type=Path)
+        its.add_argument("--pack", default=None, help="only this pack's items (id)")
 
     def _open(self, path: Path | None) -> Any:
         return path.open("w", encoding="utf-8", newline="") if path else sys.stdout
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
+        if action == "export-items":
+            done = items_export(out_dir=options["out_dir"], pack_slug=options["pack"])
+            self.stderr.write(
+                f"{done.items} items in {len(done.files)} files, "
+                f"{done.pictures} with a picture, under {options['out_dir']}/items/."
+            )
+            return
         if action == "import-params":
             try:
                 result = params_import(
