@@ -232,15 +232,6 @@ def _fit_1pl_items(
     return log_a, d
 
 
-def _grid(
-    n_quad: int, bounds: tuple[float, float], mu: float, sigma: float
-) -> tuple[FloatArray, FloatArray]:
-    nodes = np.linspace(bounds[0], bounds[1], n_quad)
-    log_w = -0.5 * ((nodes - mu) / sigma) ** 2
-    log_w -= np.logaddexp.reduce(log_w)
-    return nodes, log_w
-
-
 def _log_prior(
     model: Model,
     a: FloatArray,

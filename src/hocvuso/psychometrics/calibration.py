@@ -55,7 +55,6 @@ from hocvuso.psychometrics._em import (
     _e_step,
     _fit_1pl_items,
     _fit_2pl_items,
-    _grid,
     _log_prior,
 )
 from hocvuso.psychometrics._util import (
@@ -66,6 +65,7 @@ from hocvuso.psychometrics._util import (
     iv_items,
     iv_quadrature,
 )
+from hocvuso.psychometrics.ability import quadrature_grid
 
 __all__ = [
     "CalibrationReport",
@@ -465,7 +465,7 @@ def calibrate(
     max_change = math.inf
     iteration = 0
     for iteration in range(1, max_iter + 1):  # noqa: B007 - used after the loop
-        nodes, log_w = _grid(n_quad, bounds, mu, sigma)
+        nodes, log_w = quadrature_grid(n_quad, bounds, mu, sigma)
         est = _e_step(blocks, nodes, log_w, a, b, c, n_items)
         history.append(est.log_likelihood)
         old = np.concatenate((a[free], b[free], c[free], [mu, sigma]))
@@ -504,7 +504,7 @@ def calibrate(
             converged = True
             break
 
-    nodes, log_w = _grid(n_quad, bounds, mu, sigma)
+    nodes, log_w = quadrature_grid(n_quad, bounds, mu, sigma)
     person_theta = np.full(data.n_persons, np.nan)
     person_se = np.full(data.n_persons, np.nan)
     final = _e_step(
