@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from hocvuso.accounts.identifiers import Kind, national_id_hash, parse_identifier
 from hocvuso.accounts.models import User
 from hocvuso.accounts.permissions import role_permissions
-from hocvuso.accounts.signin_limits import signin_blocked
+from hocvuso.accounts.signin_limits import signin_blocked, signin_refuse
 
 
 def user_find_by_identifier(raw: str) -> User | None:
@@ -42,6 +42,7 @@ class IdentifierBackend(ModelBackend):
         if not username or password is None:
             return None
         if request is not None and signin_blocked(request, username):
+            signin_refuse(request)
             return None  # too many failures: no password is even hashed
         user = user_find_by_identifier(username)
         if user is None:

@@ -16,6 +16,10 @@ from django_ratelimit.core import get_usage
 
 from hocvuso.accounts.identifiers import parse_identifier
 
+# Set on a request whose sign-in the backend refused for the limits, so that
+# the sign-in page can answer 429 without reading the counters a second time.
+_REFUSED = "_hocvuso_signin_refused"
+
 
 def _account_rate(group: str | None, request: HttpRequest) -> str:
     return str(settings.HOCVUSO_LOGIN_RATE)
@@ -47,3 +51,13 @@ def signin_blocked(
         if usage is not None and usage["count"] >= usage["limit"]:
             blocked = True
     return blocked
+
+
+def signin_refuse(request: HttpRequest) -> None:
+    """Note that this request's sign-in was refused for the limits."""
+    setattr(request, _REFUSED, True)
+
+
+def signin_refused(request: HttpRequest) -> bool:
+    """Return whether the backend refused this request's sign-in for the limits."""
+    return bool(getattr(request, _REFUSED, False))

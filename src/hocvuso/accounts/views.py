@@ -37,7 +37,7 @@ from hocvuso.accounts.services import (
     data_request_create,
     profile_update,
 )
-from hocvuso.accounts.signin_limits import signin_blocked
+from hocvuso.accounts.signin_limits import signin_refused
 from hocvuso.geo.selectors import commune_list
 
 
@@ -52,11 +52,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # A 429 page here; the backend also refuses (and counts failures).
-        if signin_blocked(request, request.POST.get("username", "")):
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # The backend checks and counts; a refusal for the limits gets a 429.
+        if signin_refused(self.request):
             raise Ratelimited
-        return super().post(request, *args, **kwargs)
+        return super().form_invalid(form)
 
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:

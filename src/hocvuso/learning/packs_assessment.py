@@ -42,11 +42,11 @@ ADAPTIVE_ONLY = frozenset(
 )
 ADAPTIVE_SELECTION = tuple(m for m in SELECTION_METHODS if m != "sequential")
 
-# Whole-number blueprint settings: (key, default, least, most).
+# Whole-number blueprint settings: (key, least, most).
 _WHOLE_SETTINGS = (
-    ("time_limit_minutes", 40, 1, 24 * 60),
-    ("retake_cooldown_days", 7, 0, 3650),
-    ("randomesque_n", 3, 1, 20),
+    ("time_limit_minutes", 1, 24 * 60),
+    ("retake_cooldown_days", 0, 3650),
+    ("randomesque_n", 1, 20),
 )
 
 
@@ -322,7 +322,7 @@ class AssessmentChecks:
     ) -> bool:
         """Check the whole-number settings; return whether one was wrong."""
         wrong = False
-        for key, _default, least, most in _WHOLE_SETTINGS:
+        for key, least, most in _WHOLE_SETTINGS:
             value = bp.get(key)
             if value is not None and (
                 isinstance(value, bool)
