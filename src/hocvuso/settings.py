@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hocvuso.core",
     "hocvuso.geo",
     "hocvuso.framework",
+    "hocvuso.packs",
     "hocvuso.accounts",
     "hocvuso.learning",
     "hocvuso.assessment",

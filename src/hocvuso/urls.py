@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("accounts/", include("hocvuso.accounts.urls")),
+    path("", include("hocvuso.packs.urls")),
     path("learn/", include("hocvuso.learning.urls")),
     path("assess/", include("hocvuso.assessment.urls")),
     path("api/", api.urls),

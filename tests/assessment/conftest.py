@@ -9,8 +9,8 @@ import pytest
 from tests.learning.packfactory import write_pack
 
 from hocvuso.assessment.models import Blueprint
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 COMPETENCES = ["1.1", "2.3", "3.1", "4.2", "5.1", "6.2"]
 LEVELS = ["CB1", "CB2", "TC1", "TC2"]

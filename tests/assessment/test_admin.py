@@ -11,8 +11,8 @@ from hocvuso.accounts.services import role_assign
 from hocvuso.assessment.models import Blueprint, Item
 from hocvuso.assessment.services import session_start
 from hocvuso.core.models import AuditLog
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from tests.assessment.conftest import write_bank_pack
 from tests.factories import learner_in, user_with_role
 
 from hocvuso.assessment.models import Blueprint, Item, Response, TestSession
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

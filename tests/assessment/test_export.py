@@ -14,9 +14,9 @@ from tests.assessment.test_media import with_media
 
 from hocvuso.assessment.bank import item_save
 from hocvuso.assessment.models import Item
-from hocvuso.learning.packs import pack_read
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.reader import pack_read
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from tests.learning.packfactory import png, write_pack
 from hocvuso.accounts.models import Role
 from hocvuso.accounts.services import role_assign
 from hocvuso.assessment.models import Item
-from hocvuso.learning.packs import pack_read
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.reader import pack_read
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -38,8 +38,8 @@ from hocvuso.assessment.services import (
 )
 from hocvuso.core.models import AuditLog
 from hocvuso.framework.models import Framework
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 

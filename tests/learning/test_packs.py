@@ -10,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from tests.learning.packfactory import lesson_path, replace, write_pack
 
-from hocvuso.learning.packs import pack_read
-from hocvuso.learning.packsource import PackSource, PackSourceError
+from hocvuso.assessment.pack_sections import pack_blueprints, pack_items
+from hocvuso.learning.pack_sections import pack_courses
+from hocvuso.packs.reader import pack_read
+from hocvuso.packs.source import PackSource, PackSourceError
 
 pytestmark = pytest.mark.django_db
 DEFAULT = Path(__file__).resolve().parents[2] / "src/hocvuso/content/default"
@@ -25,10 +27,10 @@ def test_fixture_pack_is_valid(tmp_path: Path) -> None:
     report = pack_read(PackSource.open(write_pack(tmp_path)))
     assert report.issues == [] and report.ok
     assert report.pack is not None
-    lesson = report.pack.courses[0].lessons[0]
+    lesson = pack_courses(report.pack)[0].lessons[0]
     assert lesson.title == {"vi": "Bài 1", "en": "Lesson 1"}
     assert lesson.images == ["courses/safety/media/pic.png"]
-    assert len(report.pack.items) == 1 and len(report.pack.blueprints) == 1
+    assert len(pack_items(report.pack)) == 1 and len(pack_blueprints(report.pack)) == 1
 
 
 def test_default_pack_is_valid_and_complete() -> None:
@@ -36,8 +38,8 @@ def test_default_pack_is_valid_and_complete() -> None:
     assert report.issues == []
     pack = report.pack
     assert pack is not None
-    lessons = [lesson for c in pack.courses for lesson in c.lessons]
-    assert len(pack.courses) >= 12 and len(lessons) >= 60
+    lessons = [lesson for c in pack_courses(pack) for lesson in c.lessons]
+    assert len(pack_courses(pack)) >= 12 and len(lessons) >= 60
     assert all(
         lesson.self_check["vi"] and lesson.self_check["en"] for lesson in lessons
     )
@@ -225,7 +227,9 @@ def test_fixed_blueprint_lists_its_items(tmp_path: Path) -> None:
     (root / "blueprints.yaml").write_text(FIXED + "    items: [t-001]\n")
     report = pack_read(PackSource.open(root))
     assert report.issues == []
-    assert report.pack is not None and report.pack.blueprints[0]["items"] == ["t-001"]
+    assert report.pack is not None and pack_blueprints(report.pack)[0]["items"] == [
+        "t-001"
+    ]
 
 
 @pytest.mark.parametrize(

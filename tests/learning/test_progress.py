@@ -9,9 +9,10 @@ from tests.factories import learner_in
 from tests.learning.packfactory import write_pack
 
 from hocvuso.learning.models import Lesson, LessonProgress
-from hocvuso.learning.packsource import PackSource
 from hocvuso.learning.selectors import competence_progress, continue_lesson
-from hocvuso.learning.services import pack_import, progress_record
+from hocvuso.learning.services import progress_record
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from tests.factories import learner_in
 from tests.learning.packfactory import write_pack
 
 from hocvuso.learning.models import Lesson, LessonProgress
-from hocvuso.learning.packsource import PackSource
-from hocvuso.learning.services import pack_import
+from hocvuso.packs.services import pack_import
+from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 

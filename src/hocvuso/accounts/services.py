@@ -278,6 +278,27 @@ def account_anonymise(*, actor: User, user: User) -> User:
     return user
 
 
+@transaction.atomic
+def account_admin_create(
+    *, username: str, full_name: str = "Quản trị viên"
+) -> tuple[User, str] | None:
+    """Create the first national admin with a random password, once.
+
+    Returns the account and its password (to be shown once), or None when a
+    superuser exists already. The account and its role are audited; the role
+    is granted through ``role_assign`` like any other.
+    """
+    if User.objects.filter(is_superuser=True).exists():
+        return None
+    password = password_generate()
+    user = User.objects.create_superuser(
+        username=username, password=password, full_name=full_name
+    )
+    audit_record(actor=None, action="account.create_admin", obj=user)
+    role_assign(actor=user, user=user, role=Role.NATIONAL_ADMIN)
+    return user, password
+
+
 def password_generate() -> str:
     """Return a random password that passes the validators."""
     return secrets.token_urlsafe(12)

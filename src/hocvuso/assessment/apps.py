@@ -12,9 +12,6 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from hocvuso.assessment.bank import register_pack_hook
-
-        register_pack_hook()
         checks.register(check_rates, checks.Tags.compatibility)
 
 

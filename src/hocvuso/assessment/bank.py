@@ -6,18 +6,24 @@ import hashlib
 import json
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from hocvuso.accounts.models import User
 from hocvuso.assessment.models import ITEM_SCHEMA_VERSION, Blueprint, Item, Response
+from hocvuso.assessment.pack_sections import (
+    blueprint_cat_config,
+    item_media_path,
+    pack_blueprints,
+    pack_items,
+)
 from hocvuso.assessment.scale import PROVISIONAL_A, PROVISIONAL_C, level_b, level_cut
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Competence, Level, TargetGroup
-from hocvuso.learning.media import media_store
-from hocvuso.learning.models import ContentPack
-from hocvuso.learning.packs import PackData
-from hocvuso.learning.packs_assessment import blueprint_cat_config, item_media_path
-from hocvuso.learning.packsource import PackSource
+from hocvuso.packs.media import media_store
+from hocvuso.packs.models import ContentPack
+from hocvuso.packs.reader import PackData
+from hocvuso.packs.source import PackSource
 from hocvuso.psychometrics import ItemBank
 
 
@@ -55,7 +61,7 @@ def items_import(
     *,
     pack: ContentPack,
     data: PackData,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     source: PackSource | None = None,
 ) -> dict[str, int]:
     """Create or update the pack's items; never edit a delivered item in place.
@@ -81,7 +87,7 @@ def items_import(
     )
     counts = {"items_created": 0, "items_updated": 0, "items_versioned": 0}
     seen: set[str] = set()
-    for raw in data.items:
+    for raw in pack_items(data):
         slug = str(raw["id"])
         seen.add(slug)
         content = _content(raw, source)
@@ -165,13 +171,13 @@ def items_import(
 
 
 def blueprints_import(
-    *, pack: ContentPack, data: PackData, actor: User | None
+    *, pack: ContentPack, data: PackData, actor: AbstractBaseUser | None
 ) -> dict[str, int]:
     levels = {
         lv.code: lv for lv in Level.objects.filter(framework__slug=data.framework)
     }
     n = 0
-    for bp in data.blueprints:
+    for bp in pack_blueprints(data):
         group = TargetGroup.objects.get(slug=bp["target_group"])
         level = levels[str(bp["pass_level"])]
         config = blueprint_cat_config(bp, level_cut(level.number))
@@ -197,19 +203,6 @@ def blueprints_import(
         )
         n += 1
     return {"blueprints": n}
-
-
-def _pack_hook(
-    pack: ContentPack, data: PackData, source: PackSource, actor: User | None
-) -> dict[str, int]:
-    counts = items_import(pack=pack, data=data, actor=actor, source=source)
-    return counts | blueprints_import(pack=pack, data=data, actor=actor)
-
-
-def register_pack_hook() -> None:
-    from hocvuso.learning.services import pack_hook_register
-
-    pack_hook_register(_pack_hook)
 
 
 def items_for_group(group: TargetGroup) -> QuerySet[Item]:

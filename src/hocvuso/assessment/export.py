@@ -7,7 +7,6 @@ the format ``hocvuso content validate`` checks and ``content import`` reads.
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import yaml
 
 from hocvuso.assessment.models import Item
-from hocvuso.learning.media import media_root
+from hocvuso.packs.media import media_read
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,10 @@ def items_export(*, out_dir: Path, pack_slug: str | None = None) -> ItemsExport:
         files.append(str(path.relative_to(out_dir)))
     for name in pictures:
         (items_dir / "media").mkdir(exist_ok=True)
-        shutil.copyfile(media_root() / name, items_dir / "media" / name)
+        data = media_read(name)
+        if data is None:
+            raise FileNotFoundError(f"picture {name} is missing from the media storage")
+        (items_dir / "media" / name).write_bytes(data)
     return ItemsExport(
         items=sum(len(v) for v in by_domain.values()),
         files=files,

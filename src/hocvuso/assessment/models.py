@@ -39,7 +39,7 @@ class Item(BaseModel):
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
     pack = models.ForeignKey(
-        "learning.ContentPack", on_delete=models.PROTECT, related_name="items"
+        "packs.ContentPack", on_delete=models.PROTECT, related_name="items"
     )
     competence = models.ForeignKey(
         "framework.Competence", on_delete=models.PROTECT, related_name="items"
@@ -113,7 +113,7 @@ class Blueprint(BaseModel):
         "framework.TargetGroup", on_delete=models.PROTECT, related_name="blueprint"
     )
     pack = models.ForeignKey(
-        "learning.ContentPack", on_delete=models.PROTECT, related_name="blueprints"
+        "packs.ContentPack", on_delete=models.PROTECT, related_name="blueprints"
     )
     mode = models.CharField(max_length=10, choices=Mode.choices)
     pass_level = models.ForeignKey(

@@ -37,12 +37,19 @@ def target_group_list() -> QuerySet[TargetGroup]:
     return TargetGroup.objects.select_related("required_level", "framework")
 
 
-def framework_codes(*, slug: str) -> tuple[set[str], dict[str, int]] | None:
+def framework_codes(
+    *, slug: str, database: bool = True
+) -> tuple[set[str], dict[str, int]] | None:
     """Return (competence codes, level code → number) of a framework, or None.
 
-    Reads the newest loaded version, else the data file shipped in the package.
+    Reads the newest loaded version, else (or with ``database=False``) the data
+    file shipped in the package.
     """
-    fw = Framework.objects.filter(slug=slug).order_by("-created_at").first()
+    fw = (
+        Framework.objects.filter(slug=slug).order_by("-created_at").first()
+        if database
+        else None
+    )
     if fw is not None:
         comps = set(fw.competences.values_list("code", flat=True))
         levels = dict(fw.levels.values_list("code", "number"))
@@ -60,9 +67,11 @@ def framework_codes(*, slug: str) -> tuple[set[str], dict[str, int]] | None:
     return comps, levels
 
 
-def target_group_slugs() -> set[str]:
+def target_group_slugs(*, database: bool = True) -> set[str]:
     """Return the slugs of the target groups (database, else the data file)."""
-    slugs = set(TargetGroup.objects.values_list("slug", flat=True))
+    slugs = (
+        set(TargetGroup.objects.values_list("slug", flat=True)) if database else set()
+    )
     if slugs:
         return slugs
     import yaml

@@ -23,27 +23,9 @@ def _lang() -> str:
     return "en" if lang.startswith("en") else "vi"
 
 
-class ContentPack(BaseModel):
-    slug = models.SlugField(_("pack id"), max_length=80, unique=True)
-    version = models.CharField(_("version"), max_length=40)
-    title_vi = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200, blank=True)
-    framework_slug = models.CharField(max_length=50)
-    content_hash = models.CharField(max_length=64, editable=False)
-    license = models.CharField(max_length=60, blank=True)
-    imported_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("content pack")
-        verbose_name_plural = _("content packs")
-
-    def __str__(self) -> str:
-        return f"{self.slug} {self.version}"
-
-
 class Course(BaseModel):
     pack = models.ForeignKey(
-        ContentPack, on_delete=models.PROTECT, related_name="courses"
+        "packs.ContentPack", on_delete=models.PROTECT, related_name="courses"
     )
     slug = models.SlugField(_("course id"), max_length=80, unique=True)
     order = models.PositiveIntegerField(default=0)

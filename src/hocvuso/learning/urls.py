@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("me/", views.my_learning, name="my_learning"),
     path("text-size/", views.text_size, name="text_size"),
-    path("media/<str:name>", views.pack_media, name="media"),
     path("<slug:course>/", views.course_detail, name="course"),
     path("<slug:course>/<slug:lesson>/", views.lesson_detail, name="lesson"),
     path("<slug:course>/<slug:lesson>/check/", views.lesson_check, name="check"),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +15,6 @@ from hocvuso.accounts.models import User
 from hocvuso.accounts.selectors import user_profile_get
 from hocvuso.framework.models import Competence, TargetGroup
 from hocvuso.learning.forms import SelfCheckForm
-from hocvuso.learning.media import media_root
 from hocvuso.learning.selectors import (
     competence_progress,
     continue_lesson,
@@ -198,19 +196,6 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "competences": competence_progress(user=user),
         },
     )
-
-
-@require_GET
-def pack_media(request: HttpRequest, name: str) -> FileResponse:
-    """Serve a content-addressed pack file (images, audio); cached for a year."""
-    if "/" in name or name.startswith("."):
-        raise Http404
-    path = media_root() / name
-    if not path.is_file():
-        raise Http404
-    response = FileResponse(Path(path).open("rb"))  # noqa: SIM115 - closed by Django
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
 
 
 @require_http_methods(["POST"])

@@ -6,19 +6,19 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hocvuso.learning.errors import PackInvalid
-from hocvuso.learning.packs import pack_read
-from hocvuso.learning.packsource import PackSource, PackSourceError
-from hocvuso.learning.services import pack_import
-
-DEFAULT_PACK = Path(__file__).resolve().parents[2].parent / "content" / "default"
+from hocvuso.packs.errors import PackInvalid, PackSourceError
+from hocvuso.packs.seed import DEFAULT_PACK
+from hocvuso.packs.services import pack_import, pack_validate
+from hocvuso.packs.source import PackSource
 
 
 class Command(BaseCommand):
     help = (
         "Validate or import a content pack (folder or zip). "
         "`validate` lists every problem with file and line and exits 1 when the "
-        "pack is invalid; `import` is idempotent and all-or-nothing."
+        "pack is invalid; it needs no database (it checks against the framework "
+        "and target groups shipped with hocvuso, or the site's with --database). "
+        "`import` is idempotent and all-or-nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="re-import even if unchanged"
         )
+        parser.add_argument(
+            "--database",
+            action="store_true",
+            help="validate against this site's framework and target groups",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -40,24 +45,21 @@ class Command(BaseCommand):
         except PackSourceError as exc:
             raise CommandError(str(exc)) from exc
         if options["action"] == "validate":
-            self._validate(source)
+            self._validate(source, database=options["database"])
         else:
             self._import(source, force=options["force"])
 
-    def _validate(self, source: PackSource) -> None:
-        report = pack_read(source)
+    def _validate(self, source: PackSource, *, database: bool) -> None:
+        report = pack_validate(source=source, database=database)
         for issue in report.issues:
             self.stderr.write(str(issue))
-        if not report.ok:
+        if not report.ok or report.pack is None:
             self.stderr.write(f"{source.label}: {len(report.issues)} problem(s).")
             sys.exit(1)
-        pack = report.pack
-        assert pack is not None
-        lessons = sum(len(c.lessons) for c in pack.courses)
+        parts = ", ".join(f"{n} {key}" for key, n in report.summary.items())
         self.stdout.write(
-            f"{source.label}: valid — pack {pack.id} {pack.version}, "
-            f"{len(pack.courses)} courses, {lessons} lessons, {len(pack.items)} items, "
-            f"{len(pack.blueprints)} blueprints."
+            f"{source.label}: valid — pack {report.pack.id} {report.pack.version}"
+            + (f", {parts}." if parts else ".")
         )
 
     def _import(self, source: PackSource, *, force: bool) -> None:
@@ -82,8 +84,9 @@ class Command(BaseCommand):
                 f"Content pack {result.pack.slug} {result.pack.version}: unchanged."
             )
             return
+        counts = ", ".join(
+            f"{n} {key.replace('_', ' ')}" for key, n in result.counts.items()
+        )
         self.stdout.write(
-            f"Content pack {result.pack.slug} {result.pack.version}: "
-            f"{result.courses} courses, {result.lessons_created} lessons created, "
-            f"{result.lessons_updated} updated, {result.lessons_archived} archived."
+            f"Content pack {result.pack.slug} {result.pack.version}: {counts}."
         )

@@ -15,7 +15,7 @@ from hocvuso.accounts.services import role_assign
 from hocvuso.learning.models import Lesson
 
 pytestmark = pytest.mark.django_db
-URL = "/admin/learning/contentpack/upload/"
+URL = "/admin/packs/contentpack/upload/"
 
 
 def zipped(root: Path) -> SimpleUploadedFile:
@@ -41,7 +41,7 @@ def test_editor_uploads_a_pack_zip(editor_client: Client, tmp_path: Path) -> Non
     response = editor_client.post(URL, {"file": zipped(write_pack(tmp_path / "p"))})
     assert response.status_code == 302
     assert Lesson.objects.filter(course__pack__slug="test-pack").count() == 2
-    listing = editor_client.get("/admin/learning/contentpack/").content.decode()
+    listing = editor_client.get("/admin/packs/contentpack/").content.decode()
     assert "test-pack" in listing and "upload/" in listing
 
 

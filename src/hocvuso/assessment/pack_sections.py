@@ -1,22 +1,23 @@
-"""Checks of a pack's exam items and blueprints (schema only).
+"""Exam items and blueprints in content packs: the assessment app's sections.
 
-The assessment app owns what items and blueprints mean; the content validator
-checks their shape so an author learns of every mistake in one run.
+``items/*.yaml`` hold the item bank, ``blueprints.yaml`` a test per target
+group. Reading checks their shape so an author learns of every mistake in one
+run; writing imports them in the pack's transaction (``bank.items_import``,
+``bank.blueprints_import``).
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from hocvuso.learning import yamlines
+from hocvuso.packs import yamlines
+from hocvuso.packs.reader import PackData, PackReader
+from hocvuso.packs.sections import ImportContext, PackSection
 from hocvuso.psychometrics import CatConfig
 from hocvuso.psychometrics.catbank import SELECTION_METHODS
-
-if TYPE_CHECKING:
-    from hocvuso.learning.packs import PackData
-    from hocvuso.learning.packsource import PackSource
 
 ITEM_KEYS = {
     "id", "competence", "level", "target_groups", "kind", "scenario", "stem",
@@ -99,50 +100,48 @@ def blueprint_cat_config(bp: Mapping[str, Any], cut: float) -> CatConfig:
     )
 
 
-class AssessmentChecks:
-    """Mixin for the pack checker: needs its error and field helpers."""
+@dataclass
+class ItemsPart:
+    """The exam items of a pack, each with its ``_file`` and ``_line``."""
 
-    source: PackSource
-    languages: list[str]
-    groups: set[str]
-    competences: set[str]
+    entries: list[dict[str, Any]]
 
-    def err(self, file: str, line: int, message: str) -> None:
-        raise NotImplementedError
 
-    def yaml(self, rel: str, text: str | None = None, offset: int = 0) -> Any:
-        raise NotImplementedError
+@dataclass
+class BlueprintsPart:
+    """The blueprints of a pack, one per target group."""
 
-    def competence(self, rel: str, line: int, value: Any) -> str | None:
-        raise NotImplementedError
+    entries: list[dict[str, Any]]
 
-    def level(self, rel: str, line: int, value: Any) -> str | None:
-        raise NotImplementedError
 
-    def text_map(
-        self, rel: str, doc: yamlines.YamlDoc, node: Any, *path: str | int
-    ) -> dict[str, str]:
-        raise NotImplementedError
+def pack_items(pack: PackData) -> list[dict[str, Any]]:
+    """Return the exam items read from ``pack``."""
+    return pack.part(ItemsSection.key, ItemsPart).entries
 
-    def groups_list(
-        self, rel: str, doc: yamlines.YamlDoc, node: Any, *path: str | int
-    ) -> list[str]:
-        raise NotImplementedError
+
+def pack_blueprints(pack: PackData) -> list[dict[str, Any]]:
+    """Return the blueprints read from ``pack``."""
+    return pack.part(BlueprintsSection.key, BlueprintsPart).entries
+
+
+class _Checks:
+    def __init__(self, reader: PackReader) -> None:
+        self.r = reader
 
     def items(self, pack: PackData) -> None:
         seen: dict[str, str] = {}
-        for rel in self.source.glob("items/", ".yaml"):
-            doc = self.yaml(rel)
+        for rel in self.r.source.glob("items/", ".yaml"):
+            doc = self.r.yaml(rel)
             if doc is None:
                 continue
             entries = doc.data.get("items") if isinstance(doc.data, dict) else None
             if not isinstance(entries, list):
-                self.err(rel, 1, "an items file holds 'items:' followed by a list")
+                self.r.err(rel, 1, "an items file holds 'items:' followed by a list")
                 continue
             for i, item in enumerate(entries):
                 self.item(rel, doc, i, item, seen)
                 if isinstance(item, dict):
-                    pack.items.append(
+                    pack_items(pack).append(
                         item | {"_file": rel, "_line": doc.line("items", i)}
                     )
 
@@ -151,58 +150,62 @@ class AssessmentChecks:
     ) -> None:
         line = doc.line("items", i)
         if not isinstance(item, dict):
-            self.err(rel, line, f"items[{i}] must be a mapping")
+            self.r.err(rel, line, f"items[{i}] must be a mapping")
             return
         for key in sorted(set(item) - ITEM_KEYS):
-            self.err(rel, doc.line("items", i, key), f"unknown key '{key}'")
+            self.r.err(rel, doc.line("items", i, key), f"unknown key '{key}'")
         iid = str(item.get("id", ""))
         if not iid:
-            self.err(rel, line, f"items[{i}] needs an 'id'")
+            self.r.err(rel, line, f"items[{i}] needs an 'id'")
         elif iid in seen:
-            self.err(rel, line, f"duplicate item id '{iid}' (also in {seen[iid]})")
+            self.r.err(rel, line, f"duplicate item id '{iid}' (also in {seen[iid]})")
         else:
             seen[iid] = rel
-        self.competence(rel, doc.line("items", i, "competence"), item.get("competence"))
-        self.level(rel, doc.line("items", i, "level"), item.get("level"))
-        self.groups_list(
+        self.r.competence(
+            rel, doc.line("items", i, "competence"), item.get("competence")
+        )
+        self.r.level(rel, doc.line("items", i, "level"), item.get("level"))
+        self.r.groups_list(
             rel, doc, item.get("target_groups"), "items", i, "target_groups"
         )
         if "media" in item:
             self.item_media(rel, doc, i, item["media"])
         kind = item.get("kind", "mcq")
         if kind not in ("mcq", "scenario"):
-            self.err(rel, doc.line("items", i, "kind"), "'kind' is mcq or scenario")
+            self.r.err(rel, doc.line("items", i, "kind"), "'kind' is mcq or scenario")
         if kind == "scenario":
-            self.text_map(rel, doc, item.get("scenario"), "items", i, "scenario")
-        self.text_map(rel, doc, item.get("stem"), "items", i, "stem")
-        self.text_map(rel, doc, item.get("explanation"), "items", i, "explanation")
+            self.r.text_map(rel, doc, item.get("scenario"), "items", i, "scenario")
+        self.r.text_map(rel, doc, item.get("stem"), "items", i, "stem")
+        self.r.text_map(rel, doc, item.get("explanation"), "items", i, "explanation")
         options = item.get("options")
         ids: list[str] = []
         if not isinstance(options, list) or not 2 <= len(options) <= 6:
-            self.err(
+            self.r.err(
                 rel, doc.line("items", i, "options"), "'options' needs 2 to 6 options"
             )
         else:
             for j, opt in enumerate(options):
                 if not isinstance(opt, dict) or not opt.get("id"):
-                    self.err(
+                    self.r.err(
                         rel,
                         doc.line("items", i, "options", j),
                         "an option needs an 'id'",
                     )
                     continue
                 ids.append(str(opt["id"]))
-                for lang in self.languages:
+                for lang in self.r.languages:
                     if not str(opt.get(lang, "")).strip():
-                        self.err(
+                        self.r.err(
                             rel,
                             doc.line("items", i, "options", j),
                             f"missing translation: option '{opt['id']}'.{lang}",
                         )
             if len(set(ids)) != len(ids):
-                self.err(rel, doc.line("items", i, "options"), "option ids must differ")
+                self.r.err(
+                    rel, doc.line("items", i, "options"), "option ids must differ"
+                )
         if ids and str(item.get("key", "")) not in ids:
-            self.err(
+            self.r.err(
                 rel,
                 doc.line("items", i, "key"),
                 f"'key' must be one of the option ids ({', '.join(ids)})",
@@ -217,7 +220,7 @@ class AssessmentChecks:
                 or not 0 < float(irt.get("a", 1)) <= 4
                 or not (0 <= float(irt.get("c", 0)) < 0.5)
             ):
-                self.err(
+                self.r.err(
                     rel,
                     doc.line("items", i, "irt"),
                     "'irt' needs numbers a in (0, 4], b, c in [0, 0.5)",
@@ -228,65 +231,65 @@ class AssessmentChecks:
         line = doc.line("items", i, "media")
         src = media.get("src") if isinstance(media, dict) else None
         if not isinstance(src, str) or not src.strip():
-            self.err(rel, line, "'media' needs 'src' (an image file) and 'alt'")
+            self.r.err(rel, line, "'media' needs 'src' (an image file) and 'alt'")
             return
         path = item_media_path(rel, src.strip())
         if not path.startswith("items/") or ".." in path.split("/"):
-            self.err(rel, line, f"image '{src}' must be inside the items folder")
+            self.r.err(rel, line, f"image '{src}' must be inside the items folder")
         elif posixpath.splitext(path)[1].lower() not in ITEM_IMAGES:
-            self.err(
+            self.r.err(
                 rel, line, f"image '{src}' must be one of {', '.join(ITEM_IMAGES)}"
             )
-        elif not self.source.exists(path):
-            self.err(rel, line, f"missing image '{src}'")
+        elif not self.r.source.exists(path):
+            self.r.err(rel, line, f"missing image '{src}'")
         # Blind learners hear the alt text instead: it must say what matters.
-        self.text_map(rel, doc, media.get("alt"), "items", i, "media", "alt")
+        self.r.text_map(rel, doc, media.get("alt"), "items", i, "media", "alt")
 
     def blueprints(self, pack: PackData) -> None:
         rel = "blueprints.yaml"
-        if not self.source.exists(rel):
+        if not self.r.source.exists(rel):
             return
-        doc = self.yaml(rel)
+        doc = self.r.yaml(rel)
         if doc is None:
             return
         entries = doc.data.get("blueprints") if isinstance(doc.data, dict) else None
         if not isinstance(entries, list):
-            self.err(rel, 1, "blueprints.yaml holds 'blueprints:' followed by a list")
+            self.r.err(rel, 1, "blueprints.yaml holds 'blueprints:' followed by a list")
             return
         seen: set[str] = set()
         for i, bp in enumerate(entries):
             line = doc.line("blueprints", i)
             if not isinstance(bp, dict):
-                self.err(rel, line, f"blueprints[{i}] must be a mapping")
+                self.r.err(rel, line, f"blueprints[{i}] must be a mapping")
                 continue
             group = str(bp.get("target_group", ""))
-            if group not in self.groups:
-                self.err(
+            if group not in self.r.groups:
+                self.r.err(
                     rel,
                     doc.line("blueprints", i, "target_group"),
                     f"unknown target group '{group}'",
                 )
             elif group in seen:
-                self.err(rel, line, f"two blueprints for '{group}'")
+                self.r.err(rel, line, f"two blueprints for '{group}'")
             seen.add(group)
             if bp.get("mode") not in ("adaptive", "fixed"):
-                self.err(
+                self.r.err(
                     rel,
                     doc.line("blueprints", i, "mode"),
                     "'mode' is adaptive or fixed",
                 )
             if "pass_level" in bp:
-                self.level(
+                self.r.level(
                     rel, doc.line("blueprints", i, "pass_level"), bp["pass_level"]
                 )
             else:
-                self.err(rel, line, "missing 'pass_level'")
+                self.r.err(rel, line, "missing 'pass_level'")
             if bp.get("mode") == "fixed":
                 self.fixed_form(rel, doc, i, bp, pack)
-                pack.blueprints.append(bp)
+                pack_blueprints(pack).append(bp)
                 continue
             if "items" in bp:
-                self.err(
+                self.r.err(
                     rel,
                     doc.line("blueprints", i, "items"),
                     "only a fixed blueprint lists its 'items'",
@@ -298,7 +301,7 @@ class AssessmentChecks:
                 else (None, None)
             )
             if not (isinstance(lo, int) and isinstance(hi, int) and 1 <= lo <= hi):
-                self.err(
+                self.r.err(
                     rel,
                     doc.line("blueprints", i, "length"),
                     "'length' needs whole numbers min <= max",
@@ -309,13 +312,13 @@ class AssessmentChecks:
                     and isinstance(bounds.get("max", 0), int)
                     and bounds.get("min", 0) <= bounds.get("max", 10**6)
                 ):
-                    self.err(
+                    self.r.err(
                         rel,
                         doc.line("blueprints", i, "content", key),
                         f"content '{key}' needs whole numbers min <= max",
                     )
             self.blueprint_settings(rel, doc, i, bp)
-            pack.blueprints.append(bp)
+            pack_blueprints(pack).append(bp)
 
     def whole_settings(
         self, rel: str, doc: yamlines.YamlDoc, i: int, bp: dict[str, Any]
@@ -329,7 +332,7 @@ class AssessmentChecks:
                 or not isinstance(value, int)
                 or not least <= value <= most
             ):
-                self.err(
+                self.r.err(
                     rel,
                     doc.line("blueprints", i, key),
                     f"'{key}' needs a whole number from {least} to {most}",
@@ -349,14 +352,14 @@ class AssessmentChecks:
         group = str(bp.get("target_group", ""))
         self.whole_settings(rel, doc, i, bp)
         for key in sorted(ADAPTIVE_ONLY & set(bp)):
-            self.err(
+            self.r.err(
                 rel,
                 doc.line("blueprints", i, key),
                 f"'{key}' applies to adaptive blueprints only",
             )
         form = bp.get("items")
         if not isinstance(form, list) or not form:
-            self.err(
+            self.r.err(
                 rel,
                 doc.line("blueprints", i),
                 "a fixed blueprint lists its 'items' (item ids, in order)",
@@ -364,18 +367,18 @@ class AssessmentChecks:
             return
         groups = {
             str(item.get("id")): item.get("target_groups") or ["all"]
-            for item in pack.items
+            for item in pack_items(pack)
         }
         seen: set[str] = set()
         for k, value in enumerate(form):
             iid = str(value)
             line = doc.line("blueprints", i, "items", k)
             if iid in seen:
-                self.err(rel, line, f"item '{iid}' is listed twice")
+                self.r.err(rel, line, f"item '{iid}' is listed twice")
             elif iid not in groups:
-                self.err(rel, line, f"unknown item '{iid}'")
+                self.r.err(rel, line, f"unknown item '{iid}'")
             elif group not in groups[iid] and "all" not in groups[iid]:
-                self.err(rel, line, f"item '{iid}' is not for the group '{group}'")
+                self.r.err(rel, line, f"item '{iid}' is not for the group '{group}'")
             seen.add(iid)
 
     def blueprint_settings(
@@ -393,17 +396,17 @@ class AssessmentChecks:
         group = str(bp.get("target_group", ""))
         reported = self.whole_settings(rel, doc, i, bp)
         if str(bp.get("selection", "mfi")) not in SELECTION_METHODS:
-            self.err(
+            self.r.err(
                 rel,
                 doc.line("blueprints", i, "selection"),
                 f"'selection' is one of {', '.join(ADAPTIVE_SELECTION)}",
             )
             reported = True
-        domains = {code.split(".")[0] for code in self.competences}
+        domains = {code.split(".")[0] for code in self.r.competences}
         content = bp.get("content") or {}
         bad_areas = [str(a) for a in content if str(a) not in domains]
         for area in bad_areas:
-            self.err(
+            self.r.err(
                 rel,
                 doc.line("blueprints", i, "content", area),
                 f"content area '{area}' is not a domain of the framework "
@@ -419,5 +422,47 @@ class AssessmentChecks:
                 if "exposure" in str(exc)
                 else doc.line("blueprints", i)
             )
-            self.err(rel, line, f"blueprint '{group}': {exc}")
+            self.r.err(rel, line, f"blueprint '{group}': {exc}")
             return
+
+
+class ItemsSection(PackSection):
+    """Exam items (``items/*.yaml``); never shown in lessons nor indexed."""
+
+    key = "items"
+
+    def read(self, reader: PackReader, pack: PackData) -> None:
+        pack.parts[self.key] = ItemsPart([])
+        _Checks(reader).items(pack)
+
+    def summary(self, pack: PackData) -> dict[str, int]:
+        return {"items": len(pack_items(pack))}
+
+    def write(self, ctx: ImportContext) -> dict[str, int]:
+        from hocvuso.assessment.bank import items_import
+
+        return items_import(
+            pack=ctx.pack, data=ctx.data, actor=ctx.actor, source=ctx.source
+        )
+
+
+class BlueprintsSection(PackSection):
+    """Blueprints (``blueprints.yaml``): a fixed form may list the pack's items."""
+
+    key = "blueprints"
+    after = ("items",)
+
+    def read(self, reader: PackReader, pack: PackData) -> None:
+        pack.parts[self.key] = BlueprintsPart([])
+        _Checks(reader).blueprints(pack)
+
+    def summary(self, pack: PackData) -> dict[str, int]:
+        return {"blueprints": len(pack_blueprints(pack))}
+
+    def write(self, ctx: ImportContext) -> dict[str, int]:
+        from hocvuso.assessment.bank import blueprints_import
+
+        return blueprints_import(pack=ctx.pack, data=ctx.data, actor=ctx.actor)
+
+
+SECTIONS = [ItemsSection, BlueprintsSection]

@@ -6,12 +6,12 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from hocvuso.packs.errors import PackSourceError
+
+__all__ = ["MAX_FILE_BYTES", "MAX_PACK_BYTES", "PackSource", "PackSourceError"]
+
 MAX_PACK_BYTES = 200 * 1024 * 1024
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-class PackSourceError(Exception):
-    """The pack cannot be opened (not a folder or zip, unsafe paths, too big)."""
 
 
 class PackSource:

@@ -1,0 +1,71 @@
+"""Store pack images and audio under content-addressed (hashed) names.
+
+Files go through Django's Storage API: the storage named by
+``HOCVUSO_PACK_MEDIA_STORAGE`` (an alias of ``STORAGES``, ``default`` unless
+set), under ``packs/``. A CDN or an object store is a storage setting, not a
+code change. Names are the file's hash, so a stored file never changes and is
+served with a year-long cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import posixpath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.urls import reverse
+
+MAX_IMAGE_WIDTH = 960
+RASTER = {".png", ".jpg", ".jpeg", ".webp"}
+PREFIX = "packs/"
+
+
+def media_storage() -> Storage:
+    """Return the storage that holds pack media."""
+    return storages[str(getattr(settings, "HOCVUSO_PACK_MEDIA_STORAGE", "default"))]
+
+
+def _shrink(data: bytes, ext: str) -> bytes:
+    """Return the image scaled down to ``MAX_IMAGE_WIDTH`` (unchanged if smaller)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        if img.width <= MAX_IMAGE_WIDTH:
+            return data
+        height = round(img.height * MAX_IMAGE_WIDTH / img.width)
+        small = img.resize((MAX_IMAGE_WIDTH, height), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        fmt = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[ext[1:]]
+        small.save(out, format=fmt, optimize=True)
+        return out.getvalue()
+
+
+def media_url(name: str) -> str:
+    """Return the URL learners load a stored pack file from."""
+    return reverse("packs:media", args=[name])
+
+
+def media_store(rel: str, data: bytes) -> str:
+    """Store a pack file under its hash and return its URL; idempotent."""
+    ext = posixpath.splitext(rel)[1].lower()
+    if ext in RASTER:
+        data = _shrink(data, ext)
+    name = hashlib.sha256(data).hexdigest()[:20] + ext
+    storage = media_storage()
+    if not storage.exists(PREFIX + name):
+        storage.save(PREFIX + name, ContentFile(data))
+    return media_url(name)
+
+
+def media_read(name: str) -> bytes | None:
+    """Return the bytes of a stored pack file, or None if there is none."""
+    if "/" in name or name.startswith(".") or not name:
+        return None
+    storage = media_storage()
+    if not storage.exists(PREFIX + name):
+        return None
+    with storage.open(PREFIX + name, "rb") as fh:
+        return bytes(fh.read())
