@@ -1,18 +1,25 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from tests.factories import learner_in, user_with_role
 from tests.learning.packfactory import lesson_path, replace, write_pack
 
 from hocvuso.accounts.models import Role
 from hocvuso.accounts.services import role_assign
+from hocvuso.core.models import AuditLog
 from hocvuso.learning.models import Lesson
+from hocvuso.packs.media import media_storage
+from hocvuso.packs.models import PackUpload
+from hocvuso.packs.uploads import pack_upload_create, pack_upload_run
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/packs/contentpack/upload/"
@@ -37,25 +44,71 @@ def editor_client(client: Client, tmp_path: Path, settings: object) -> Client:
     return client
 
 
-def test_editor_uploads_a_pack_zip(editor_client: Client, tmp_path: Path) -> None:
-    response = editor_client.post(URL, {"file": zipped(write_pack(tmp_path / "p"))})
-    assert response.status_code == 302
+def _status_url(response: HttpResponse) -> str:
+    assert response.status_code == 302, response.content.decode()[:500]
+    return str(response["Location"])
+
+
+def test_editor_uploads_a_pack_and_follows_its_import(
+    editor_client: Client,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = editor_client.post(URL, {"file": zipped(write_pack(tmp_path / "p"))})
+    status_url = _status_url(response)
+    waiting = editor_client.get(status_url).content.decode()
+    assert 'http-equiv="refresh"' in waiting and "Waiting for the worker" in waiting
+    assert not Lesson.objects.exists()  # nothing happens in the request
+    for callback in queued:  # the worker's turn
+        callback()
+    upload = PackUpload.objects.get()
+    assert upload.status == PackUpload.Status.DONE and upload.actor is not None
     assert Lesson.objects.filter(course__pack__slug="test-pack").count() == 2
+    page = editor_client.get(status_url).content.decode()
+    assert "Imported test-pack" in page and 'http-equiv="refresh"' not in page
+    assert "lessons_created" in page
+    assert not media_storage().exists(upload.stored_name)  # the zip is discarded
     listing = editor_client.get("/admin/packs/contentpack/").content.decode()
     assert "test-pack" in listing and "upload/" in listing
 
 
-def test_invalid_zip_lists_problems_and_imports_nothing(
-    editor_client: Client, tmp_path: Path
+def test_invalid_pack_lists_problems_and_imports_nothing(
+    editor_client: Client,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     root = write_pack(tmp_path / "p")
     replace(lesson_path(root), "level: CB1", "level: Q1")
-    response = editor_client.post(URL, {"file": zipped(root)})
-    body = response.content.decode()
-    assert response.status_code == 200 and "unknown level" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(URL, {"file": zipped(root)})
+    body = editor_client.get(_status_url(response)).content.decode()
+    assert "unknown level" in body and "nothing was imported" in body
     assert not Lesson.objects.exists()
+    assert PackUpload.objects.get().status == PackUpload.Status.FAILED
+
+
+def test_a_file_that_is_no_zip_is_refused_at_once(editor_client: Client) -> None:
     junk = SimpleUploadedFile("x.zip", b"not a zip", "application/zip")
-    assert "not a valid zip" in editor_client.post(URL, {"file": junk}).content.decode()
+    response = editor_client.post(URL, {"file": junk})
+    assert response.status_code == 200
+    assert "not a valid zip" in response.content.decode()
+    assert not PackUpload.objects.exists()
+
+
+def test_an_interrupted_import_runs_again_without_importing_twice(
+    tmp_path: Path, settings: object
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    data = zipped(write_pack(tmp_path / "p")).read()
+    upload = pack_upload_create(actor=None, label="p.zip", data=data, force=True)
+    # The worker was killed after it had started: the row says "importing".
+    PackUpload.objects.filter(pk=upload.pk).update(status=PackUpload.Status.IMPORTING)
+    assert pack_upload_run(upload_id=upload.id).status == PackUpload.Status.DONE
+    again = pack_upload_run(upload_id=upload.id)  # the task delivered twice
+    assert again is not None and again.status == PackUpload.Status.DONE
+    assert AuditLog.objects.filter(action="content_pack.import").count() == 1
+    assert pack_upload_run(upload_id=uuid.uuid4()) is None
 
 
 def test_learner_cannot_upload(client: Client) -> None:

@@ -49,7 +49,9 @@ def test_init_creates_the_admin_once_through_the_audited_service() -> None:
     admin = User.objects.get(is_superuser=True)
     assert RoleAssignment.objects.filter(user=admin, role=Role.NATIONAL_ADMIN).exists()
     actions = set(
-        AuditLog.objects.filter(object_id=str(admin.pk)).values_list("action", flat=True)
+        AuditLog.objects.filter(object_id=str(admin.pk)).values_list(
+            "action", flat=True
+        )
     )
     assert actions == {"account.create_admin", "role.assign"}
     again = StringIO()

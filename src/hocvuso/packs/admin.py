@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hocvuso.packs.errors import PackInvalid
-from hocvuso.packs.models import ContentPack
-from hocvuso.packs.services import pack_import
-from hocvuso.packs.source import MAX_PACK_BYTES, PackSource, PackSourceError
+from hocvuso.packs.models import ContentPack, PackUpload
+from hocvuso.packs.source import MAX_PACK_BYTES, PackSourceError
+from hocvuso.packs.uploads import pack_upload_create
 
 #: The permission of content editors (granted through their role).
 EDIT = "learning.edit_content"
@@ -52,61 +53,74 @@ class ContentPackAdmin(admin.ModelAdmin[ContentPack]):
         return False
 
     def get_urls(self) -> list[URLPattern]:
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name="packs_contentpack_upload",
-        )
-        return [upload, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="packs_contentpack_upload"),
+            path(
+                "upload/<uuid:upload_id>/",
+                view(self.upload_status_view),
+                name="packs_contentpack_upload_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request: HttpRequest, title: str) -> dict[str, object]:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+        }
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Store an uploaded zip and queue its import; show the recent uploads."""
         if not request.user.has_perm(EDIT):
             raise PermissionDenied
         form = PackUploadForm(request.POST or None, request.FILES or None)
-        issues: list[str] = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 if upload.size > MAX_PACK_BYTES:
                     raise PackSourceError(_("The file is larger than 200 MB."))
-                source = PackSource.from_zip(upload.read(), label=upload.name)
-                actor = request.user if request.user.is_authenticated else None
-                result = pack_import(
-                    source=source, actor=actor, force=form.cleaned_data["force"]
+                created = pack_upload_create(
+                    actor=request.user if request.user.is_authenticated else None,
+                    label=str(upload.name),
+                    data=upload.read(),
+                    force=form.cleaned_data["force"],
                 )
             except PackSourceError as exc:
                 form.add_error("file", str(exc))
-            except PackInvalid as exc:
-                issues = [str(i) for i in exc.issues]
-                form.add_error(
-                    None,
-                    _("The pack has %(n)d problem(s); nothing was imported.")
-                    % {"n": len(issues)},
-                )
             else:
-                if result.unchanged:
-                    messages.info(request, _("The pack is unchanged."))
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "Imported %(pack)s %(version)s: %(created)d lessons "
-                            "created, %(updated)d updated, %(archived)d archived."
-                        )
-                        % {
-                            "pack": result.pack.slug,
-                            "version": result.pack.version,
-                            "created": result.count("lessons_created"),
-                            "updated": result.count("lessons_updated"),
-                            "archived": result.count("lessons_archived"),
-                        },
-                    )
-                return redirect("admin:packs_contentpack_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+                return redirect(
+                    "admin:packs_contentpack_upload_status", upload_id=created.id
+                )
+        context = self._context(request, _("Upload a content pack")) | {
             "form": form,
-            "issues": issues,
-            "title": _("Upload a content pack"),
+            "recent": PackUpload.objects.select_related("pack")[:10],
         }
         return TemplateResponse(request, "admin/packs/contentpack/upload.html", context)
+
+    def upload_status_view(
+        self, request: HttpRequest, upload_id: uuid.UUID
+    ) -> HttpResponse:
+        """Show how far an upload's import is; the page refreshes until it ends."""
+        if not request.user.has_perm(EDIT):
+            raise PermissionDenied
+        upload = get_object_or_404(PackUpload, pk=upload_id)
+        steps: list[str] = [
+            PackUpload.Status.QUEUED,
+            PackUpload.Status.CHECKING,
+            PackUpload.Status.IMPORTING,
+        ]
+        reached = steps.index(upload.status) if upload.status in steps else len(steps)
+        context = self._context(request, _("Content pack upload")) | {
+            "upload": upload,
+            "steps": [
+                (label, i < reached, i == reached)
+                for i, label in enumerate(PackUpload.Status(s).label for s in steps)
+            ],
+            "counts": sorted(upload.counts.items()),
+            "refresh_seconds": 2,
+        }
+        return TemplateResponse(
+            request, "admin/packs/contentpack/upload_status.html", context
+        )

@@ -6,6 +6,7 @@ from ``learning`` with ``SeparateDatabaseAndState``, so no data moved.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +30,55 @@ class ContentPack(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.slug} {self.version}"
+
+
+class PackUpload(BaseModel):
+    """A pack uploaded in the admin, imported by a background task.
+
+    The row is the progress the editor's page shows: the task moves it from
+    queued through checking and importing to done or failed. ``done`` is
+    written in the import's own transaction, so a task interrupted mid-way
+    and run again either finds it done or imports from the start.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        CHECKING = "checking", _("Checking the pack")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    label = models.CharField(_("file"), max_length=200)
+    stored_name = models.CharField(max_length=200, editable=False)
+    size = models.PositiveBigIntegerField(default=0)
+    force = models.BooleanField(default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    pack = models.ForeignKey(
+        ContentPack, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unchanged = models.BooleanField(default=False)
+    counts: models.JSONField[dict[str, int]] = models.JSONField(default=dict)
+    issues: models.JSONField[list[str]] = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pack upload")
+        verbose_name_plural = _("pack uploads")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
