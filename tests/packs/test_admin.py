@@ -58,7 +58,7 @@ def test_editor_uploads_a_pack_and_follows_its_import(
         response = editor_client.post(URL, {"file": zipped(write_pack(tmp_path / "p"))})
     status_url = _status_url(response)
     waiting = editor_client.get(status_url).content.decode()
-    assert 'http-equiv="refresh"' in waiting and "Waiting for the worker" in waiting
+    assert 'http-equiv="refresh"' in waiting and "Đang chờ xử lý" in waiting
     assert not Lesson.objects.exists()  # nothing happens in the request
     for callback in queued:  # the worker's turn
         callback()
@@ -66,7 +66,7 @@ def test_editor_uploads_a_pack_and_follows_its_import(
     assert upload.status == PackUpload.Status.DONE and upload.actor is not None
     assert Lesson.objects.filter(course__pack__slug="test-pack").count() == 2
     page = editor_client.get(status_url).content.decode()
-    assert "Imported test-pack" in page and 'http-equiv="refresh"' not in page
+    assert "Đã nhập test-pack" in page and 'http-equiv="refresh"' not in page
     assert "lessons_created" in page
     assert not media_storage().exists(upload.stored_name)  # the zip is discarded
     listing = editor_client.get("/admin/packs/contentpack/").content.decode()
@@ -83,7 +83,7 @@ def test_invalid_pack_lists_problems_and_imports_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(URL, {"file": zipped(root)})
     body = editor_client.get(_status_url(response)).content.decode()
-    assert "unknown level" in body and "nothing was imported" in body
+    assert "unknown level" in body and "chưa nhập gì" in body
     assert not Lesson.objects.exists()
     assert PackUpload.objects.get().status == PackUpload.Status.FAILED
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -84,15 +85,19 @@ def test_a_new_apps_section_reports_problems_with_file_and_line(
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.usefixtures("example_app")
 def test_a_new_apps_section_writes_in_the_import_and_runs_after_commit(
-    tmp_path: Path,
+    tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     from tests.packs.exampleapp import pack_sections as example
 
     example.COMMITTED.clear()
-    result = pack_import(source=_pack(tmp_path / "p"), actor=None)
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = pack_import(source=_pack(tmp_path / "p"), actor=None)
+    assert example.COMMITTED == []  # not before the commit
+    for callback in callbacks:
+        callback()
     assert result.count("checklists") == 1 and result.count("lessons_created") == 2
     assert AuditLog.objects.filter(action="example.checklist").count() == 1
     audit = AuditLog.objects.get(action="content_pack.import")
