@@ -69,11 +69,11 @@ def main(argv: list[str]) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hocvuso.settings")
     django.setup()
-    from hocvuso.core.tasks import enqueue_on_commit
-
     # Run as __main__, this module's own task would be "__main__.effect_once":
     # enqueue the one a worker can import.
     from tests.core.worker_tasks import effect_once
+
+    from hocvuso.core.tasks import enqueue_on_commit
 
     key, gate_dir = argv[0], argv[1]
     rollback = "--rollback" in argv
