@@ -140,7 +140,8 @@ def tasks_run_pending(*, queues: tuple[str, ...] = ("*",)) -> int:
     """Run every ready task in this process, then return how many ran.
 
     For tests and scripts: in a test, enqueue inside
-    ``django_capture_on_commit_callbacks(execute=True)``, then call this.
+    ``django_capture_on_commit_callbacks(execute=True)``, then call this. Unlike
+    the worker's loop it never closes the connection (a test's transaction).
     """
     worker = Worker(
         queue_names=list(queues),
@@ -152,5 +153,15 @@ def tasks_run_pending(*, queues: tuple[str, ...] = ("*",)) -> int:
         worker_id=f"inline-{timezone.now():%H%M%S%f}",
         excluded_queue_names=[],
     )
-    worker.run()
-    return worker._run_tasks
+    ran = 0
+    while True:
+        ready = DBTaskResult.objects.ready().filter(backend_name=worker.backend_name)
+        if "*" not in queues:
+            ready = ready.filter(queue_name__in=queues)
+        with transaction.atomic():
+            row = ready.get_locked()
+            if row is None:
+                return ran
+            row.claim(worker.worker_id)
+        worker.run_task(row)
+        ran += 1
