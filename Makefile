@@ -29,7 +29,7 @@ dev: $(VENV)/.installed-dev
 ## make run: install, migrate + seed (first run prints the admin password), serve.
 run: install
 	$(BIN)/hocvuso init
-	$(BIN)/hocvuso serve --port $(PORT)
+	$(BIN)/hocvuso serve --with-worker --port $(PORT)
 
 ## make test: lint, types, then the whole suite on SQLite and on PostgreSQL.
 test: dev lint typecheck pytest

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "hocvuso.core",
     "hocvuso.geo",
     "hocvuso.framework",
@@ -166,6 +168,38 @@ else:
             "LOCATION": "hocvuso_cache",
         }
     }
+
+# Background tasks (django-tasks): the database backend by default, in tests
+# too, so that what runs in production is what the tests run; `hocvuso worker`
+# executes them (`make run` starts one beside the web server). "immediate" runs
+# each task inside the enqueuing process (a shell without a worker, demos).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[
+            env.str(
+                "HOCVUSO_TASKS_BACKEND",
+                default="database",
+                choices=list(_TASK_BACKENDS),
+            )
+        ],
+        # "default" for short tasks (certificates, outbox), "bulk" for long ones
+        # (pack imports, exports): a worker serves both unless told otherwise.
+        "QUEUES": ["default", "bulk"],
+    }
+}
+# A worker on another machine is presumed dead when its heartbeat is older than
+# this (seconds); on the same machine a dead process is noticed at once.
+HOCVUSO_WORKER_LEASE = env.int("HOCVUSO_WORKER_LEASE", default=60)
+# How often a worker looks for a task when its queues are empty (seconds).
+HOCVUSO_WORKER_INTERVAL = env.float("HOCVUSO_WORKER_INTERVAL", default=1.0)
+# A task whose worker died this many times is marked failed, not run again.
+HOCVUSO_TASK_MAX_ATTEMPTS = env.int("HOCVUSO_TASK_MAX_ATTEMPTS", default=3)
+# Finished task rows older than this are pruned once a day (0: never).
+HOCVUSO_TASK_RESULTS_KEEP_DAYS = env.int("HOCVUSO_TASK_RESULTS_KEEP_DAYS", default=30)
 
 # Rate limits ("count/period", see django-ratelimit).
 RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)

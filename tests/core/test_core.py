@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def test_healthz_and_readyz(client: Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ok", "database": True}
+    ready = client.get("/readyz").json()
+    assert ready == {"status": "ok", "database": True, "workers": 0}
 
 
 def test_readyz_reports_database_down(

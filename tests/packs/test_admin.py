@@ -16,6 +16,7 @@ from tests.learning.packfactory import lesson_path, replace, write_pack
 from hocvuso.accounts.models import Role
 from hocvuso.accounts.services import role_assign
 from hocvuso.core.models import AuditLog
+from hocvuso.core.tasks import tasks_run_pending
 from hocvuso.learning.models import Lesson
 from hocvuso.packs.media import media_storage
 from hocvuso.packs.models import PackUpload
@@ -60,8 +61,10 @@ def test_editor_uploads_a_pack_and_follows_its_import(
     waiting = editor_client.get(status_url).content.decode()
     assert 'http-equiv="refresh"' in waiting and "Đang chờ xử lý" in waiting
     assert not Lesson.objects.exists()  # nothing happens in the request
-    for callback in queued:  # the worker's turn
+    for callback in queued:  # the transaction commits: the task is queued
         callback()
+    assert PackUpload.objects.get().status == PackUpload.Status.QUEUED
+    assert tasks_run_pending() == 1  # the worker's turn
     upload = PackUpload.objects.get()
     assert upload.status == PackUpload.Status.DONE and upload.actor is not None
     assert Lesson.objects.filter(course__pack__slug="test-pack").count() == 2
@@ -82,6 +85,7 @@ def test_invalid_pack_lists_problems_and_imports_nothing(
     replace(lesson_path(root), "level: CB1", "level: Q1")
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(URL, {"file": zipped(root)})
+    tasks_run_pending()
     body = editor_client.get(_status_url(response)).content.decode()
     assert "unknown level" in body and "chưa nhập gì" in body
     assert not Lesson.objects.exists()

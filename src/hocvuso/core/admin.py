@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hocvuso.core.models import AuditLog
+from hocvuso.core.models import AuditLog, WorkerHeartbeat
 
 
 @admin.register(AuditLog)
@@ -29,5 +29,19 @@ class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
 
     def has_delete_permission(
         self, request: HttpRequest, obj: AuditLog | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin[WorkerHeartbeat]):
+    list_display = ("worker_id", "host", "pid", "queues", "started_at", "last_seen")
+    readonly_fields = [f.name for f in WorkerHeartbeat._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: WorkerHeartbeat | None = None
     ) -> bool:
         return False

@@ -54,3 +54,31 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One running ``hocvuso worker`` process, as it last reported itself.
+
+    A worker writes its row before it claims a task, refreshes ``last_seen``
+    every few seconds and deletes the row when it stops cleanly. A row left
+    behind names a worker that died: its RUNNING tasks are put back in the
+    queue by ``hocvuso.core.worker.tasks_recover``.
+    """
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=200)
+    pid = models.PositiveIntegerField(_("process id"))
+    # The process's start time as the kernel tells it (Linux), so that a reused
+    # process id is not taken for the worker.
+    process_start = models.CharField(_("process start"), max_length=40, blank=True)
+    queues = models.CharField(_("queues"), max_length=200)
+    started_at = models.DateTimeField(_("started at"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host} pid {self.pid})"

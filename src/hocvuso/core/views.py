@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hocvuso.core.selectors import audit_log_list
+from hocvuso.core.worker import workers_alive
 
 
 @require_GET
@@ -29,14 +30,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Answer 200 when the database is reachable, 503 otherwise."""
+    """Answer 200 when the database is reachable, 503 otherwise.
+
+    ``workers`` counts the background workers that look alive (informative: a
+    web server can be ready while the workers run elsewhere or restart).
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": False}, status=503)
-    return JsonResponse({"status": "ok", "database": True})
+    try:
+        workers: int | None = len(workers_alive())
+    except DatabaseError:  # not migrated yet
+        workers = None
+    return JsonResponse({"status": "ok", "database": True, "workers": workers})
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -9,7 +9,7 @@ from django_tasks import task
 from hocvuso.packs.uploads import pack_upload_run
 
 
-@task()
+@task(queue_name="bulk")  # minutes for a large pack: not before short tasks
 def pack_upload_task(upload_id: str) -> str:
     """Import an uploaded pack; return its final status."""
     upload = pack_upload_run(upload_id=uuid.UUID(upload_id))

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from hocvuso.core.tasks import enqueue_on_commit
 from hocvuso.packs.errors import PackInvalid, PackSourceError
 from hocvuso.packs.media import media_storage
 from hocvuso.packs.models import PackUpload
@@ -21,12 +22,6 @@ from hocvuso.packs.services import pack_import, pack_validate
 from hocvuso.packs.source import PackSource
 
 UPLOAD_PREFIX = "packs/uploads/"
-
-
-def _enqueue(upload_id: uuid.UUID) -> None:
-    from hocvuso.packs.tasks import pack_upload_task
-
-    pack_upload_task.enqueue(str(upload_id))
 
 
 @transaction.atomic
@@ -49,7 +44,9 @@ def pack_upload_create(
         f"{UPLOAD_PREFIX}{upload.id}.zip", ContentFile(data)
     )
     upload.save()
-    transaction.on_commit(lambda: _enqueue(upload.id))
+    from hocvuso.packs.tasks import pack_upload_task  # the task imports this module
+
+    enqueue_on_commit(pack_upload_task, str(upload.id))
     return upload
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hocvuso.core.supervisor import Supervisor
+
 
 class Command(BaseCommand):
     help = "Serve the site with granian (WSGI)."
@@ -26,6 +28,12 @@ class Command(BaseCommand):
             type=int,
             default=int(os.environ.get("HOCVUSO_THREADS", "8")),
             help="blocking threads per worker",
+        )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run `hocvuso worker`, restarted if it exits, stopped with "
+            "the server (the embedded setup: `make run`)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,4 +57,15 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/")
         sys.stdout.flush()
-        os.execv(granian, argv)
+        if not options["with_worker"]:
+            os.execv(granian, argv)
+        worker = [sys.executable, "-m", "hocvuso.cli", "worker"]
+        if options["settings"]:
+            worker.append(f"--settings={options['settings']}")
+        code = Supervisor(server=argv, worker=worker, say=self._say).run()
+        if code:
+            raise SystemExit(code)
+
+    def _say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
