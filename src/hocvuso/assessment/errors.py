@@ -55,3 +55,9 @@ class BankIncomplete(AssessmentError):
 
 class NotAllowed(AssessmentError):
     status = 403
+
+
+class SupervisionUnavailable(AssessmentError):
+    """No free supervision code was found: the caller may try again."""
+
+    status = 503
