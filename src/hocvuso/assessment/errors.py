@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from hocvuso.core.errors import HocvusoError
 
-class AssessmentError(Exception):
-    status = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AssessmentError(HocvusoError):
+    """Base of assessment errors."""
 
 
 class NoBlueprint(AssessmentError):

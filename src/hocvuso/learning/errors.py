@@ -3,16 +3,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from hocvuso.core.errors import HocvusoError
+
 if TYPE_CHECKING:
     from hocvuso.learning.packs import Issue
 
 
-class LearningError(Exception):
+class LearningError(HocvusoError):
     """Base class of learning errors; the message can be shown to users."""
 
 
 class PackInvalid(LearningError):
     """The content pack has problems; nothing was imported."""
+
+    status = 422
 
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
@@ -20,4 +24,6 @@ class PackInvalid(LearningError):
 
 
 class LessonNotFound(LearningError):
-    pass
+    """The lesson does not exist or is archived."""
+
+    status = 404
