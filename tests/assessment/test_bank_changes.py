@@ -11,10 +11,11 @@ from django.test import Client
 from tests.factories import learner_in
 
 from hocvuso.assessment import services
-from hocvuso.assessment.bank import item_save
+from hocvuso.assessment.bank import bank_for, item_save
 from hocvuso.assessment.calibration import params_import
 from hocvuso.assessment.models import Blueprint, Item, Response, Result, TestSession
 from hocvuso.assessment.services import answer_submit, session_start
+from hocvuso.framework.models import TargetGroup
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -120,3 +121,27 @@ def test_parameter_import_mid_sitting_lets_the_sitting_finish(
     session = TestSession.objects.get()
     assert session.cat_state["bank"]["fingerprint"] == fingerprint
     assert Result.objects.get(session=session).n_items == session.n_answered
+
+
+def test_a_sitting_started_after_an_import_uses_the_new_parameters(
+    adults: Blueprint, tmp_path: Path
+) -> None:
+    before = session_start(actor=learner_in(30178), blueprint=adults, seed=1)
+    params_import(path=write_params(tmp_path / "p.csv", 0.4), actor=None)
+    after = session_start(actor=learner_in(30178), blueprint=adults, seed=1)
+    items = list(Item.objects.filter(pk__in=after.bank_items).order_by("slug"))
+    assert [str(i.pk) for i in items] == after.bank_items
+    fingerprint = after.cat_state["bank"]["fingerprint"]
+    assert fingerprint == bank_for(items).fingerprint
+    assert fingerprint != before.cat_state["bank"]["fingerprint"]
+
+
+def test_a_blueprint_moved_to_another_group_shows_its_new_group(
+    client_in: Client, adults: Blueprint
+) -> None:
+    data = start(client_in)
+    assert data["target_group"] == "adults"
+    adults.target_group = TargetGroup.objects.get(slug="workers")
+    adults.save(update_fields=["target_group"])
+    again = client_in.get(f"/api/assessment/sessions/{data['id']}").json()
+    assert again["target_group"] == "workers"
