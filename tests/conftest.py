@@ -46,6 +46,15 @@ def _plain_static_files() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    """Start every test without what another test left in a cache.
+
+    The process's bank cache is keyed by content, so a stale entry cannot be
+    served; it is cleared anyway so that each test exercises the cache miss
+    path the same way whatever ran before it.
+    """
+    from hocvuso.assessment.services import bank_cache_clear
+
+    bank_cache_clear()
     yield
     with contextlib.suppress(Exception):
         cache.clear()

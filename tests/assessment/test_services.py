@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import random
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,10 +25,18 @@ from hocvuso.assessment.errors import (
     SessionClosed,
     SessionNotFound,
     SupervisionInvalid,
+    SupervisionUnavailable,
     TooManyAnswers,
     WrongItem,
 )
-from hocvuso.assessment.models import Blueprint, Item, Response, Result, TestSession
+from hocvuso.assessment.models import (
+    Blueprint,
+    Item,
+    Response,
+    Result,
+    SupervisionSession,
+    TestSession,
+)
 from hocvuso.assessment.services import (
     SessionState,
     answer_submit,
@@ -132,7 +141,7 @@ def test_restart_resumes_same_item_and_sequence(adults: Blueprint) -> None:
     for _ in range(4):
         answer(a, sa)
         answer(b, sb)
-        services._BANKS.clear()  # as after a server restart
+        services.bank_cache_clear()  # as after a server restart
     sa.refresh_from_db()
     sb.refresh_from_db()
     assert sa.current_item == sb.current_item
@@ -375,3 +384,33 @@ def test_delivered_item_is_versioned_not_edited(bank: Path, adults: Blueprint) -
     if untouched.pk != delivered.pk:
         assert untouched.version == 1 and "(sửa)" in untouched.text("stem")
     assert AuditLog.objects.filter(action="item.version").count() == 1
+
+
+def _codes(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"{rng.randrange(10**6):06d}" for _ in range(n)]
+
+
+def test_supervision_code_taken_is_drawn_again(adults: Blueprint) -> None:
+    officer = user_with_role("commune_officer", commune_code=30178)
+    first, second = _codes(11, 2)
+    taken = supervision_open(actor=officer, rng=random.Random(11))
+    assert taken.code == first
+    again = supervision_open(actor=officer, rng=random.Random(11))
+    assert again.code == second
+    assert AuditLog.objects.filter(action="supervision.open").count() == 2
+
+
+def test_supervision_codes_exhausted_raise_and_write_nothing(
+    adults: Blueprint,
+) -> None:
+    officer = user_with_role("commune_officer", commune_code=30178)
+    for _n in range(5):
+        supervision_open(actor=officer, rng=random.Random(5))
+    assert SupervisionSession.objects.count() == len(set(_codes(5, 5)))
+    audits = AuditLog.objects.filter(action="supervision.open").count()
+    with pytest.raises(SupervisionUnavailable) as info:
+        supervision_open(actor=officer, rng=random.Random(5))
+    assert info.value.status == 503 and info.value.message
+    assert SupervisionSession.objects.count() == len(set(_codes(5, 5)))
+    assert AuditLog.objects.filter(action="supervision.open").count() == audits

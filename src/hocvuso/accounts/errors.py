@@ -1,6 +1,15 @@
-class AccountError(Exception):
+"""Account errors; each maps to an HTTP status in the API and the pages."""
+
+from __future__ import annotations
+
+from hocvuso.core.errors import HocvusoError
+
+
+class AccountError(HocvusoError):
     """Base class for account errors with a message safe to show to users."""
 
 
 class PermissionDeniedError(AccountError):
     """The actor may not do this."""
+
+    status = 403

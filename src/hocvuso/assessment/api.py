@@ -9,7 +9,8 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from ninja import Router, Schema, Status
@@ -17,6 +18,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from hocvuso.accounts.models import User
+from hocvuso.assessment.errors import NoBlueprint
 from hocvuso.assessment.models import Item, Result
 from hocvuso.assessment.selectors import blueprint_for_group, blueprint_list, result_get
 from hocvuso.assessment.selectors import result_list as results_of
@@ -27,6 +29,7 @@ from hocvuso.assessment.services import (
     session_state,
     supervision_open,
 )
+from hocvuso.core.errors import NotFound
 
 router = Router(auth=django_auth)
 
@@ -209,7 +212,10 @@ def start(request: HttpRequest, payload: StartIn) -> Status[SessionOut]:
     _limit(request, "assessment.start", "HOCVUSO_START_RATE", "20/h")
     blueprint = blueprint_for_group(payload.target_group)
     if blueprint is None:
-        raise Http404(f"Không có bài đánh giá cho nhóm '{payload.target_group}'.")
+        raise NoBlueprint(
+            _("There is no assessment for the group '%(group)s'.")
+            % {"group": payload.target_group}
+        )
     session = session_start(
         actor=_user(request),
         blueprint=blueprint,
@@ -248,7 +254,7 @@ def results(request: HttpRequest) -> list[ResultOut]:
 def result_detail(request: HttpRequest, result_id: str) -> ResultOut:
     r = result_get(user=_user(request), result_id=result_id)
     if r is None:
-        raise Http404("Không có kết quả này.")
+        raise NotFound(_("There is no such result."))
     return result_out(r)
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from hocvuso.core.errors import HocvusoError
 
-class AssessmentError(Exception):
-    status = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AssessmentError(HocvusoError):
+    """Base of assessment errors."""
 
 
 class NoBlueprint(AssessmentError):
@@ -55,3 +53,9 @@ class BankIncomplete(AssessmentError):
 
 class NotAllowed(AssessmentError):
     status = 403
+
+
+class SupervisionUnavailable(AssessmentError):
+    """No free supervision code was found: the caller may try again."""
+
+    status = 503

@@ -155,6 +155,26 @@ class SupervisionSession(BaseModel):
         return self.code
 
 
+class BankSnapshot(models.Model):
+    """The item parameters sittings started with, shared by their fingerprint.
+
+    Rows are written once and never change (the primary key is the
+    ``psychometrics.ItemBank.fingerprint`` of the content), so a sitting
+    finishes on the parameters it started with whatever is imported meanwhile.
+    Shape of ``params`` (``schema_version`` 1)::
+
+        {"schema_version": 1, "item_ids": [str, ...], "a": [float, ...],
+         "b": [float, ...], "c": [float, ...], "areas": [str, ...]}
+    """
+
+    fingerprint = models.CharField(primary_key=True, max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    params: models.JSONField[Any] = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]
+
+
 class TestSession(BaseModel):
     """One sitting of a blueprint by a learner; survives lost connections."""
 
@@ -181,6 +201,15 @@ class TestSession(BaseModel):
         default=list, help_text="ids of the item versions this sitting draws from"
     )
     cat_state: models.JSONField[Any] = models.JSONField(default=dict)
+    # Null for sittings started before snapshots existed (then built from rows).
+    bank = models.ForeignKey(
+        BankSnapshot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the item parameters this sitting started with",
+    )
     attempt_ids: models.JSONField[Any] = models.JSONField(
         default=list,
         help_text="client attempt ids of the answers recorded, in order",

@@ -14,20 +14,6 @@ def blueprint_list() -> QuerySet[Blueprint]:
     )
 
 
-_GROUP_OF_BLUEPRINT: dict[uuid.UUID, str] = {}
-
-
-def blueprint_group(blueprint_id: uuid.UUID) -> str:
-    """Return the target-group slug of a blueprint (cached: it never changes)."""
-    slug = _GROUP_OF_BLUEPRINT.get(blueprint_id)
-    if slug is None:
-        slug = Blueprint.objects.values_list("target_group__slug", flat=True).get(
-            pk=blueprint_id
-        )
-        _GROUP_OF_BLUEPRINT[blueprint_id] = slug
-    return slug
-
-
 def blueprint_for_group(slug: str) -> Blueprint | None:
     return blueprint_list().filter(target_group__slug=slug).first()
 

@@ -9,9 +9,11 @@ connection (or a server that restarts) resumes at the same item.
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,10 +35,12 @@ from hocvuso.assessment.errors import (
     SessionClosed,
     SessionNotFound,
     SupervisionInvalid,
+    SupervisionUnavailable,
     TooManyAnswers,
     WrongItem,
 )
 from hocvuso.assessment.models import (
+    BankSnapshot,
     Blueprint,
     Item,
     Response,
@@ -45,7 +49,6 @@ from hocvuso.assessment.models import (
     TestSession,
 )
 from hocvuso.assessment.scale import level_cut, level_for_theta
-from hocvuso.assessment.selectors import blueprint_group
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Level
 from hocvuso.framework.services import framework_lock
@@ -53,8 +56,17 @@ from hocvuso.psychometrics import CatConfig, CatSession, ItemBank, estimate_eap
 
 logger = logging.getLogger(__name__)
 
-_BANKS: OrderedDict[str, tuple[ItemBank, dict[str, Item]]] = OrderedDict()
+# Banks by fingerprint (the hash of their ids, parameters and areas): an entry
+# never goes stale, since a change of parameters is a new fingerprint. Item rows
+# (keys, texts) are not cached: they change in place when editors fix them.
+_BANKS: OrderedDict[str, ItemBank] = OrderedDict()
 _BANK_CACHE_SIZE = 32
+_SYSTEM_RANDOM = random.SystemRandom()
+
+
+def bank_cache_clear() -> None:
+    """Forget the banks this process keeps (they are rebuilt on demand)."""
+    _BANKS.clear()
 
 
 @dataclass(frozen=True)
@@ -71,68 +83,162 @@ class SessionState:
         return self.item is None
 
 
-def _bank(item_ids: list[str]) -> tuple[ItemBank, dict[str, Item]]:
-    """Return the bank of a sitting (cached per process; item rows immutable)."""
-    key = ",".join(item_ids)
+def _bank_cached(bank: ItemBank) -> ItemBank:
+    """Return the cached bank with ``bank``'s fingerprint, caching ``bank`` if new."""
+    key = bank.fingerprint
     cached = _BANKS.get(key)
     if cached is not None:
         _BANKS.move_to_end(key)
         return cached
-    rows = Item.objects.select_related("competence", "level").in_bulk(item_ids)
-    items = [rows[uuid.UUID(i)] for i in item_ids]
-    value = (bank_for(items), {str(i.pk): i for i in items})
-    _BANKS[key] = value
+    _BANKS[key] = bank
     while len(_BANKS) > _BANK_CACHE_SIZE:
         _BANKS.popitem(last=False)
-    return value
+    return bank
 
 
-def _restore(session: TestSession) -> tuple[CatSession, dict[str, Item]]:
-    bank, items = _bank(session.bank_items)
-    return CatSession.from_dict(session.cat_state, bank), items
+def _snapshot(bank: ItemBank) -> BankSnapshot:
+    """Return the stored copy of ``bank``'s parameters, writing it if new."""
+    params = {
+        "schema_version": 1,
+        "item_ids": list(bank.item_ids),
+        "a": [float(x) for x in bank.a],
+        "b": [float(x) for x in bank.b],
+        "c": [float(x) for x in bank.c],
+        "areas": list(bank.areas or ()),
+    }
+    snapshot, _created = BankSnapshot.objects.get_or_create(
+        fingerprint=bank.fingerprint, defaults={"params": params}
+    )
+    return snapshot
+
+
+def _rows(item_ids: Iterable[str]) -> dict[str, Item]:
+    """Return the item rows by id as they are now (keys and texts may change)."""
+    rows = Item.objects.select_related("competence", "level").in_bulk(list(item_ids))
+    return {str(pk): item for pk, item in rows.items()}
+
+
+def _session_bank(session: TestSession) -> ItemBank:
+    """Return the bank a sitting started with, whatever was imported since.
+
+    A sitting started before snapshots were stored has none: it goes on with
+    the parameters its items have now.
+    """
+    if session.bank_id is None:
+        rows = _rows(session.bank_items)
+        return _bank_cached(bank_for([rows[i] for i in session.bank_items]))
+    cached = _BANKS.get(session.bank_id)
+    if cached is not None:
+        _BANKS.move_to_end(session.bank_id)
+        return cached
+    p = BankSnapshot.objects.values_list("params", flat=True).get(pk=session.bank_id)
+    return _bank_cached(
+        ItemBank.from_arrays(p["item_ids"], p["a"], p["b"], p["c"], areas=p["areas"])
+    )
+
+
+def _restore(session: TestSession) -> CatSession:
+    bank = _session_bank(session)
+    state = session.cat_state
+    if session.bank_id is None:
+        here = {"fingerprint": bank.fingerprint, "n_items": len(bank)}
+        state = state | {"bank": here}
+    return CatSession.from_dict(state, bank)
+
+
+def _scoring_key(item: Item) -> str:
+    """Return the key an answer to ``item`` is scored with now.
+
+    An item delivered before is never edited in place: an editor's fix makes a
+    new version, while sittings in progress still show the version they drew.
+    Their next answers are scored with the current version's key as long as
+    the options are the same (a fix of the key or of wording); answers
+    already recorded keep their score.
+    """
+    if item.is_current:
+        return item.key
+    current = (
+        Item.objects.filter(slug=item.slug, is_current=True)
+        .only("key", "content")
+        .first()
+    )
+    if current is None or _option_ids(current) != _option_ids(item):
+        return item.key
+    return current.key
+
+
+def _option_ids(item: Item) -> list[str]:
+    return [str(o["id"]) for o in item.content["options"]]
+
+
+def _current_item(session: TestSession) -> Item | None:
+    """Return the sitting's current item row, reading it if not loaded."""
+    if session.current_item_id is None:
+        return None
+    if TestSession._meta.get_field("current_item").is_cached(session):
+        return session.current_item
+    return _rows([str(session.current_item_id)]).get(str(session.current_item_id))
 
 
 def _state(session: TestSession) -> SessionState:
-    """Return where ``session`` stands, reading its item from the bank cache."""
+    """Return where ``session`` stands."""
     active = session.status == TestSession.Status.ACTIVE
-    item = None
-    if active and session.current_item_id is not None:
-        _bank_rows, items = _bank(session.bank_items)
-        item = items.get(str(session.current_item_id)) or session.current_item
     config = session.cat_state.get("config") or {}
     return SessionState(
         session=session,
-        target_group=blueprint_group(session.blueprint_id),
-        item=item,
+        target_group=session.blueprint.target_group.slug,
+        item=_current_item(session) if active else None,
         position=session.n_answered + 1,
         max_items=int(config.get("max_items", 30)),
         result=None if active else Result.objects.filter(session=session).first(),
     )
 
 
+_SUPERVISION_CODE_TRIES = 5
+
+
+@transaction.atomic
 def supervision_open(
-    *, actor: User, place: str = "", minutes: int = 240, now: datetime | None = None
+    *,
+    actor: User,
+    place: str = "",
+    minutes: int = 240,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
 ) -> SupervisionSession:
-    """Open a supervised sitting; learners enter its code to start their test."""
+    """Open a supervised sitting; learners enter its code to start their test.
+
+    The six-digit code is drawn from ``rng`` (the system's secure generator by
+    default) and inserted under a savepoint: a code that is taken (the unique
+    constraint decides, so two officers cannot get the same code) is drawn
+    again, and after five taken codes ``SupervisionUnavailable`` is raised
+    with nothing written.
+    """
     if not has_role(actor, Role.COMMUNE_OFFICER, Role.COMMUNITY_HELPER):
         raise NotAllowed(_("Only commune officers and helpers can supervise tests."))
     now = now or timezone.now()
+    rng = rng or _SYSTEM_RANDOM
     commune = next(
         (r.commune for r in actor.roles.select_related("commune") if r.commune), None
     )
-    for _attempt in range(5):
-        code = f"{secrets.randbelow(10**6):06d}"
-        if not SupervisionSession.objects.filter(code=code).exists():
-            break
-    sup = SupervisionSession.objects.create(
-        code=code,
-        opened_by=actor,
-        commune=commune,
-        place=place[:200],
-        expires_at=now + timedelta(minutes=max(15, min(minutes, 720))),
+    for _attempt in range(_SUPERVISION_CODE_TRIES):
+        try:
+            with transaction.atomic():
+                sup = SupervisionSession.objects.create(
+                    code=f"{rng.randrange(10**6):06d}",
+                    opened_by=actor,
+                    commune=commune,
+                    place=place[:200],
+                    expires_at=now + timedelta(minutes=max(15, min(minutes, 720))),
+                )
+        except IntegrityError:
+            continue
+        audit_record(actor=actor, action="supervision.open", obj=sup)
+        return sup
+    logger.error("no free supervision code after %d tries", _SUPERVISION_CODE_TRIES)
+    raise SupervisionUnavailable(
+        _("No supervision code is free right now. Please try again in a moment.")
     )
-    audit_record(actor=actor, action="supervision.open", obj=sup)
-    return sup
 
 
 def _supervision(code: str, now: datetime) -> SupervisionSession | None:
@@ -188,21 +294,20 @@ def session_start(
             )
     supervision = _supervision(supervision_code, now)
     if blueprint.mode == Blueprint.Mode.FIXED:
-        item_ids = form_item_ids(blueprint)
+        form = form_item_ids(blueprint)
+        by_id = _rows(form)
+        items = [by_id[i] for i in form]
     else:
-        item_ids = [
-            str(pk)
-            for pk in items_for_group(blueprint.target_group).values_list(
-                "pk", flat=True
-            )
-        ]
+        items = list(items_for_group(blueprint.target_group))
+    item_ids = [str(i.pk) for i in items]
+    rows = {str(i.pk): i for i in items}
     seed = secrets.randbits(62) if seed is None else seed
     try:
         if blueprint.mode == Blueprint.Mode.FIXED and len(item_ids) != len(
             blueprint.form
         ):
             raise ValueError("an item of the fixed form is no longer current")
-        bank, rows = _bank(item_ids)
+        bank = _bank_cached(bank_for(items))
         cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
     except ValueError as exc:
         # E.g. a content minimum the current items cannot meet, or no items.
@@ -219,6 +324,7 @@ def session_start(
             )
         ) from exc
     first = cat.next_item()
+    snapshot = _snapshot(bank)
     try:
         with transaction.atomic():
             session = TestSession.objects.create(
@@ -226,6 +332,7 @@ def session_start(
                 blueprint=blueprint,
                 seed=seed,
                 bank_items=item_ids,
+                bank=snapshot,
                 cat_state=cat.to_dict(),
                 current_item=rows[first] if first else None,
                 started_at=now,
@@ -275,7 +382,11 @@ def session_state(*, actor: User, session_id: uuid.UUID | str) -> SessionState:
         session.status == TestSession.Status.ACTIVE
         and session.expires_at <= timezone.now()
     ):
-        session = TestSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        session = (
+            TestSession.objects.select_for_update(of=("self",))
+            .select_related("blueprint__target_group")
+            .get(pk=session.pk)
+        )
         if session.status == TestSession.Status.ACTIVE:
             _finish(session, TestSession.Status.EXPIRED, timezone.now())
     return _state(session)
@@ -361,7 +472,9 @@ def answer_submit(
         raise SessionNotFound(_("This test session does not exist.")) from exc
     for _attempt in range(_ANSWER_ATTEMPTS):
         try:
-            session = TestSession.objects.get(pk=pk, user=actor)
+            session = TestSession.objects.select_related("blueprint__target_group").get(
+                pk=pk, user=actor
+            )
         except TestSession.DoesNotExist as exc:
             raise SessionNotFound(_("This test session does not exist.")) from exc
         session.user = actor  # known: saves a query when the sitting ends
@@ -388,23 +501,24 @@ def _answer_once(
             raise SessionClosed(_("This test session is already finished."))
         if session.expires_at <= now:
             return _expire(session, now)
-        if str(session.current_item_id) != str(item_id):
+        current = str(session.current_item_id)
+        if session.current_item_id is None or current != str(item_id):
             raise WrongItem(_("This is not the current question; reload the page."))
-        cat, items = _restore(session)
-        item = items[str(session.current_item_id)]
+        cat = _restore(session)
+        item = _rows([current])[current]
         if option not in {o["id"] for o in item.content["options"]}:
             raise InvalidOption(_("Choose one of the answers shown."))
     except (SessionClosed, WrongItem, InvalidOption):
         _rate_save(session)  # nothing recorded, but it counts toward the rate
         raise
-    correct = option == item.key
+    correct = option == _scoring_key(item)
     cat.record(str(item.pk), int(correct))
     nxt = None if cat.should_stop() else cat.next_item()
     read = session.n_answered
     session.n_answered = read + 1
     session.attempt_ids = [*session.attempt_ids, str(attempt_id)]
     session.cat_state = cat.to_dict()
-    session.current_item = items[nxt] if nxt else None
+    session.current_item = _rows([nxt])[nxt] if nxt else None
     session.updated_at = now
     fields = [
         "n_answered",
@@ -460,9 +574,14 @@ def _expire(session: TestSession, now: datetime) -> SessionState:
 
 
 def _profile(
-    answered: list[tuple[Item, bool]], theta: float, levels: dict[int, str]
+    answered: list[tuple[Item, bool]],
+    bank: ItemBank,
+    theta: float,
+    levels: dict[int, str],
 ) -> dict[str, Any]:
     """Return ability per domain and answers per competence (profile v1).
+
+    Item parameters are those of ``bank``, the ones the sitting ran on.
 
     Domain abilities use the overall ability as the prior mean, so a domain
     with few answers stays near it instead of near the population mean; a
@@ -476,11 +595,12 @@ def _profile(
         by_comp.setdefault(item.competence.code, []).append((item, correct))
 
     def ability(rs: list[tuple[Item, bool]]) -> dict[str, Any]:
+        at = [bank.index(str(i.pk)) for i, _c in rs]
         est = estimate_eap(
             [int(c) for _i, c in rs],
-            [i.irt_a for i, _c in rs],
-            [i.irt_b for i, _c in rs],
-            [i.irt_c for i, _c in rs],
+            [float(bank.a[k]) for k in at],
+            [float(bank.b[k]) for k in at],
+            [float(bank.c[k]) for k in at],
             prior_mean=theta,
         )
         return {
@@ -516,9 +636,8 @@ def _finish(
     transaction as every answer row.
     """
     if cat is None:
-        cat, items = _restore(session)
-    else:
-        items = _bank(session.bank_items)[1]
+        cat = _restore(session)
+    items = _rows(cat.administered)
     blueprint = Blueprint.objects.select_related(
         "target_group", "pass_level__framework"
     ).get(pk=session.blueprint_id)
@@ -549,7 +668,7 @@ def _finish(
         supervised=session.supervision_id is not None,
         n_items=len(answered),
         stop_reason=(cat.stop_reason or status) if status == "completed" else status,
-        profile=_profile(answered, float(est.theta), codes),
+        profile=_profile(answered, cat.bank, float(est.theta), codes),
     )
     framework_lock(framework=framework)
     audit_record(

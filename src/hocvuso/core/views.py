@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hocvuso.core.errors import status_message
 from hocvuso.core.selectors import audit_log_list
 from hocvuso.core.worker import workers_alive
 
@@ -51,10 +52,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Tell the user (in their language) to slow down: HTTP 429."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."},
-            status=429,
-        )
+        return JsonResponse({"detail": status_message(429)}, status=429)
     return render(request, "429.html", status=429)
 
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from hocvuso.core.errors import NotFound
 from hocvuso.framework.models import Framework
 from hocvuso.framework.selectors import framework_get, framework_list
 
@@ -79,7 +81,7 @@ def framework_detail(request: HttpRequest, key: str) -> dict[str, object]:
     """Return one framework (``tt02-2025`` = newest version, or ``tt02-2025@1.0``)."""
     fw = framework_get(key=key[:80])
     if fw is None:
-        raise Http404(f"Không có khung năng lực '{key[:80]}'.")
+        raise NotFound(_("There is no framework '%(id)s'.") % {"id": key[:80]})
     return {
         **_summary(fw),
         "source": fw.source,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from hocvuso.core.errors import NotFound
 from hocvuso.geo.models import Commune, Province
 from hocvuso.geo.schemas import CommuneOut, CommunePage, ProvinceOut
 from hocvuso.geo.selectors import commune_list, province_list
@@ -19,6 +21,10 @@ class CommuneSearchIn(SearchIn):
     province: int | None = Field(None, ge=1, description="Province code")
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
+
+
+def _no_province(code: int) -> NotFound:
+    return NotFound(_("There is no province with code %(code)s.") % {"code": code})
 
 
 def _commune_out(c: Commune) -> CommuneOut:
@@ -42,7 +48,7 @@ def provinces(request: HttpRequest, filters: Query[SearchIn]) -> list[Province]:
 def province_detail(request: HttpRequest, code: int) -> Province:
     province = Province.objects.filter(code=code).first()
     if province is None:
-        raise Http404(f"Không có tỉnh/thành phố mã {code}.")
+        raise _no_province(code)
     return province
 
 
@@ -52,7 +58,7 @@ def province_communes(
 ) -> list[CommuneOut]:
     """List every commune of one province (optionally matching ``q``)."""
     if not Province.objects.filter(code=code).exists():
-        raise Http404(f"Không có tỉnh/thành phố mã {code}.")
+        raise _no_province(code)
     return [_commune_out(c) for c in commune_list(province_code=code, q=filters.q)]
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
 
 from hocvuso.accounts.models import User
-from hocvuso.learning.errors import LessonNotFound
+from hocvuso.core.errors import NotFound
 from hocvuso.learning.models import Course, Lesson, LessonProgress
 from hocvuso.learning.selectors import course_get, course_list
 from hocvuso.learning.services import progress_record
@@ -98,7 +99,7 @@ def courses(
 def course_detail(request: HttpRequest, slug: str) -> dict[str, object]:
     course = course_get(slug=slug[:80])
     if course is None:
-        raise Http404(f"Không có khóa học '{slug[:80]}'.")
+        raise NotFound(_("There is no course '%(id)s'.") % {"id": slug[:80]})
     lessons = list(course.lessons.all())
     return {
         **_course_out(course),
@@ -143,15 +144,12 @@ def progress_post(request: HttpRequest, payload: ProgressIn) -> ProgressOut:
         .first()
     )
     if lesson is None:
-        raise Http404(f"Không có bài học '{payload.lesson}'.")
-    try:
-        progress = progress_record(
-            actor=user,
-            lesson=lesson,
-            seconds=payload.seconds,
-            completed=payload.completed,
-            event_id=payload.event_id,
-        )
-    except LessonNotFound as exc:
-        raise Http404("Bài học đã được lưu trữ.") from exc
+        raise NotFound(_("There is no lesson '%(id)s'.") % {"id": payload.lesson})
+    progress = progress_record(
+        actor=user,
+        lesson=lesson,
+        seconds=payload.seconds,
+        completed=payload.completed,
+        event_id=payload.event_id,
+    )
     return _progress_out(progress)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from hocvuso.core.errors import HocvusoError
 
-class LearningError(Exception):
+
+class LearningError(HocvusoError):
     """Base class of learning errors; the message can be shown to users."""
 
 
 class LessonNotFound(LearningError):
-    pass
+    """The lesson does not exist or is archived."""
+
+    status = 404

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hocvuso.accounts.models import User
 from hocvuso.learning.errors import LessonNotFound
@@ -35,7 +36,7 @@ def progress_record(
     Completion never goes back to "not completed".
     """
     if lesson.archived:
-        raise LessonNotFound("lesson archived")
+        raise LessonNotFound(gettext("This lesson has been archived."))
     now = timezone.now()
     progress, _ = LessonProgress.objects.select_for_update().get_or_create(
         user=actor, lesson=lesson, defaults={"last_seen_at": now}

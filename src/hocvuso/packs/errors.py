@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hocvuso.core.errors import HocvusoError
+
 
 @dataclass(frozen=True, order=True)
 class Issue:
@@ -18,7 +20,7 @@ class Issue:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class PackError(Exception):
+class PackError(HocvusoError):
     """Base class of content-pack errors."""
 
 
@@ -28,6 +30,8 @@ class PackSourceError(PackError):
 
 class PackInvalid(PackError):
     """The content pack has problems; nothing was imported."""
+
+    status = 422
 
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ("learning", "0001_initial"),
         ("packs", "0001_contentpack_from_learning"),
         # Items and blueprints must point at packs.ContentPack first.
-        ("assessment", "0005_pack_fk_to_packs"),
+        ("assessment", "0006_pack_fk_to_packs"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessment", "0004_blueprint_form"),
+        ("assessment", "0005_session_bank_snapshot"),
         ("packs", "0001_contentpack_from_learning"),
     ]
 
