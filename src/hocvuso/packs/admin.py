@@ -112,13 +112,16 @@ class ContentPackAdmin(admin.ModelAdmin[ContentPack]):
             PackUpload.Status.IMPORTING,
         ]
         reached = steps.index(upload.status) if upload.status in steps else len(steps)
-        context = self._context(request, _("Content pack upload")) | {
+        title = _("Content pack upload: %(file)s") % {"file": upload.label}
+        context = self._context(request, title) | {
             "upload": upload,
             "steps": [
                 (label, i < reached, i == reached)
                 for i, label in enumerate(PackUpload.Status(s).label for s in steps)
             ],
-            "counts": sorted(upload.counts.items()),
+            "counts": [
+                (k.replace("_", " "), n) for k, n in sorted(upload.counts.items())
+            ],
             "refresh_seconds": 2,
         }
         return TemplateResponse(
