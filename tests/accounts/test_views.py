@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client, override_settings
@@ -60,13 +61,19 @@ def test_register_search_button_lists_communes_without_js(client: Client) -> Non
     assert not User.objects.exists()
 
 
+def form_errors(body: str) -> list[str]:
+    """Return the texts of the form's error lists (field and form errors)."""
+    lists = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)
+    return [m for ul in lists for m in re.findall(r"<li>(.*?)</li>", ul, re.S)]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"password2": "khac-mat-khau-1"}, "không khớp"),
-        ({"consent": ""}, "bắt buộc"),
-        ({"commune": "999999"}, "Lựa chọn"),
-        ({"birth_year": "abc"}, "số"),
+        ({"consent": ""}, "Trường này là bắt buộc"),
+        ({"commune": "999999"}, "Lựa chọn đó không phải"),
+        ({"birth_year": "abc"}, "Nhập một số"),
         ({"identifier": "hello"}, "số điện thoại"),
     ],
 )
@@ -75,7 +82,8 @@ def test_register_bad_input_shows_message_and_writes_nothing(
 ) -> None:
     response = client.post(reverse("accounts:register"), form_data(**changes))
     assert response.status_code == 200
-    assert message in response.content.decode()
+    errors = form_errors(response.content.decode())
+    assert len(errors) == 1 and message in errors[0], errors
     assert not User.objects.exists()
 
 
@@ -211,7 +219,8 @@ def test_my_data_correction_and_deletion(client: Client) -> None:
     client.post(url, {"form": "correction", "message": "Tên tôi viết sai"})
     assert DataRequest.objects.get(user=user).message == "Tên tôi viết sai"
     wrong = client.post(url, {"form": "delete", "password": "sai-mat-khau"})
-    assert "không đúng" in wrong.content.decode()
+    assert form_errors(wrong.content.decode()) == ["Mật khẩu không đúng."]
+    assert User.objects.get(pk=user.pk).anonymised_at is None
     response = client.post(url, {"form": "delete", "password": PASSWORD})
     assert response.status_code == 302
     user.refresh_from_db()
