@@ -24,4 +24,5 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError("no account has this identifier")
         cleared = signin_limits_reset(actor=None, user=user)
-        self.stdout.write(f"cleared {cleared} failed sign-in(s) of {user.pk}")
+        if int(options["verbosity"]):
+            self.stdout.write(f"cleared {cleared} failed sign-in(s) of {user.pk}")
