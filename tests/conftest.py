@@ -26,6 +26,24 @@ def load_reference_data() -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Test on an SQLite file (WAL, busy timeout), as the embedded setup runs.
+
+    Django's default in-memory test database shares one cache between
+    connections, where concurrent writers fail at once ("table is locked")
+    instead of waiting: threaded tests need the real file behaviour.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         load_reference_data()

@@ -6,6 +6,9 @@ import gettext
 import re
 from pathlib import Path
 
+import pytest
+from django.test import Client
+
 import hocvuso
 
 LOCALE = Path(hocvuso.__file__).parent / "locale" / "vi" / "LC_MESSAGES"
@@ -48,8 +51,22 @@ def test_compiled_catalogue_matches_source() -> None:
     assert source == compiled, "run `make messages` to recompile django.mo"
 
 
-def test_vietnamese_is_active_by_default() -> None:
-    from django.utils import translation
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["en", "en-US,en;q=0.9", "fr,en;q=0.5", ""])
+def test_vietnamese_is_active_by_default(client: Client, accept: str) -> None:
+    """A browser asking for English still gets Vietnamese until English is chosen."""
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "vi"
+    assert 'lang="vi"' in body and ">Đăng nhập<" in body
+    assert ">Sign in<" not in body
 
-    with translation.override("vi"):
-        assert translation.gettext("Sign in") == "Đăng nhập"
+
+@pytest.mark.django_db
+def test_english_only_when_chosen(client: Client) -> None:
+    """The language switch (a cookie) is what turns English on."""
+    client.cookies["django_language"] = "en"
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.headers["Content-Language"] == "en"
+    assert ">Sign in<" in response.content.decode()

@@ -38,7 +38,9 @@ from common import DEFAULT_OUT, QUICK, SEED, SH_MARGIN, SH_NOMINAL, Sizes, versi
 # ---------------------------------------------------------------------- reporting
 
 
-def targets(cal: dict[str, Any], cat: dict[str, Any]) -> dict[str, Any]:
+def targets(
+    cal: dict[str, Any], cat: dict[str, Any], latency: dict[str, Any]
+) -> dict[str, Any]:
     res = cal["results"]
     ours = res["hocvuso"]
     t: dict[str, Any] = {
@@ -89,6 +91,16 @@ def targets(cal: dict[str, Any], cat: dict[str, Any]) -> dict[str, Any]:
             "met": sh["max_exposure"] <= 0.27,
             "run": name,
         }
+    # Was a wall-clock assertion in tests/psychometrics/test_cat.py; a benchmark
+    # target now, so a busy CI machine cannot fail the test suite.
+    content = latency["mfi+content+sympson_hetter"]
+    t["next_item_median_under_1ms_for_1000_items"] = {
+        "value": content["median_ms"],
+        "met": content["median_ms"] < 1.0,
+        "ratio_to_baseline": content["ratio_to_baseline"],
+        "note": "content constraints + Sympson-Hetter; ratio against a numpy "
+        "information pass over the bank measured in the same run",
+    }
     return t
 
 
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         "calibration": cal,
         "cat": cat,
         "selection_latency": latency,
-        "targets": targets(cal, cat),
+        "targets": targets(cal, cat, latency),
         "total_seconds": time.perf_counter() - started,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

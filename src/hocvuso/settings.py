@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hocvuso.accounts.middleware.DeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -205,11 +206,16 @@ HOCVUSO_TASK_RESULTS_KEEP_DAYS = env.int("HOCVUSO_TASK_RESULTS_KEEP_DAYS", defau
 # Rate limits ("count/period", see django-ratelimit).
 RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)
 RATELIMIT_VIEW = "hocvuso.core.views.ratelimited"
-# Sign-in: failed attempts per account named and per IP address (successful
-# sign-ins are not counted: a class shares one Wi-Fi address).
+# Sign-in (sliding windows, see hocvuso/accounts/signin_limits.py): failed
+# attempts per account (and per trusted device), per minute and per hour, and
+# per IP address; successful sign-ins are not counted.
 HOCVUSO_LOGIN_RATE = env.str("HOCVUSO_LOGIN_RATE", default="5/m")
+HOCVUSO_LOGIN_HOURLY_RATE = env.str("HOCVUSO_LOGIN_HOURLY_RATE", default="30/h")
 HOCVUSO_LOGIN_IP_RATE = env.str("HOCVUSO_LOGIN_IP_RATE", default="30/m")
-HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="10/h")
+# Self-registration per IP address: refused attempts (invalid forms, numbers
+# already registered), and a much higher cap on accounts created.
+HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="20/h")
+HOCVUSO_REGISTER_IP_CAP = env.str("HOCVUSO_REGISTER_IP_CAP", default="300/h")
 # Assessment: sittings started per user (cache) and answers per sitting (kept
 # on the sitting's row, so answering costs no cache round trip).
 HOCVUSO_START_RATE = env.str("HOCVUSO_START_RATE", default="20/h")

@@ -53,7 +53,8 @@ def test_pbkdf2_account_signs_in_and_is_rehashed_with_argon2id(client: Client) -
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/accounts/me/"
+    assert client.session["_auth_user_id"] == str(user.pk)
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$")
     assert user.check_password(PASSWORD)
@@ -69,6 +70,7 @@ def test_wrong_password_keeps_the_old_hash(client: Client) -> None:
         reverse("accounts:login"), {"username": user.username, "password": "sai"}
     )
     assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
     user.refresh_from_db()
     assert user.password == old
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from tests.assessment.helpers import answer
 from tests.factories import learner_in, user_with_role
 
 from hocvuso.accounts.models import Role
@@ -62,8 +63,6 @@ def test_editing_a_delivered_item_creates_a_version(editor: Client) -> None:
     )
     item = session.current_item
     assert item is not None
-    from tests.assessment.test_services import answer
-
     answer(learner, session)
     url = f"/admin/assessment/item/{item.pk}/change/"
     assert editor.post(url, form(item, "Sửa lại?")).status_code == 302

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 from tests.assessment.conftest import write_bank_pack
-from tests.assessment.test_media import with_media
+from tests.assessment.helpers import with_media
 
 from hocvuso.assessment.bank import item_save
 from hocvuso.assessment.models import Item

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from tests.assessment.conftest import write_bank_pack
+from tests.assessment.helpers import with_media
 from tests.factories import learner_in, user_with_role
-from tests.learning.packfactory import png, write_pack
+from tests.learning.packfactory import write_pack
 
 from hocvuso.accounts.models import Role
 from hocvuso.accounts.services import role_assign
@@ -21,26 +22,6 @@ from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-MEDIA = (
-    "    media:\n"
-    "      src: {src}\n"
-    "      alt: {{vi: 'Tin nhắn giả mạo VNeID', en: 'A fake VNeID text message'}}\n"
-)
-
-
-def with_media(root: Path, src: str = "media/sms.png", item: str = "t-001") -> Path:
-    items = root / "items/safety.yaml"
-    text = items.read_text(encoding="utf-8")
-    head, tail = text.split(f"  - id: {item}\n", 1)
-    rest = tail.split("    key: b\n", 1)
-    items.write_text(
-        head + f"  - id: {item}\n" + rest[0] + "    key: b\n"
-        + MEDIA.format(src=src) + rest[1],
-        encoding="utf-8",
-    )  # fmt: skip
-    (root / "items/media").mkdir(exist_ok=True)
-    (root / "items/media/sms.png").write_bytes(png(1200, 600))
-    return root
 
 
 def problems(root: Path) -> list[str]:

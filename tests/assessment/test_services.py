@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
+from tests.assessment.helpers import answer
 from tests.factories import learner_in, user_with_role
 from tests.learning.packfactory import replace
 
@@ -51,24 +52,6 @@ from hocvuso.packs.services import pack_import
 from hocvuso.packs.source import PackSource
 
 pytestmark = pytest.mark.django_db
-
-
-def answer(user: User, session: TestSession, right: bool = True) -> SessionState:
-    session.refresh_from_db()
-    item = session.current_item
-    assert item is not None
-    option = (
-        item.key
-        if right
-        else next(o["id"] for o in item.content["options"] if o["id"] != item.key)
-    )
-    return answer_submit(
-        actor=user,
-        session_id=session.pk,
-        item_id=str(item.pk),
-        option=option,
-        attempt_id=uuid.uuid4(),
-    )
 
 
 def finish(user: User, session: TestSession, right: bool = True) -> SessionState:

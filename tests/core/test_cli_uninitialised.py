@@ -44,6 +44,7 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
     "load_framework": [(["load_framework"], True)],
     "load_units": [(["load_units"], True)],
     "serve": [(["serve", "--help"], False)],
+    "signin_reset": [(["signin_reset", "0912345678"], True)],
     "worker": [(["worker"], True), (["worker", "--prune-days", "30"], True)],
 }
 OTHER_COMMANDS: list[tuple[list[str], bool]] = [

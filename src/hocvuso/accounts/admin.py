@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hocvuso.accounts.models import (
     Consent,
@@ -10,6 +14,7 @@ from hocvuso.accounts.models import (
     RoleAssignment,
     User,
 )
+from hocvuso.accounts.services import signin_limits_reset
 
 
 class RoleInline(admin.TabularInline[RoleAssignment, User]):
@@ -44,6 +49,25 @@ class UserAdmin(BaseUserAdmin[User]):
     list_filter = ("is_active", "is_staff")
     filter_horizontal = ()
     inlines = (RoleInline,)
+    actions = ("reset_signin_limits",)
+
+    @admin.action(
+        description=gettext_lazy("Clear failed sign-ins"),
+        permissions=("change",),
+    )
+    def reset_signin_limits(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> None:
+        """Let the selected people sign in again at once (audited)."""
+        actor = request.user if isinstance(request.user, User) else None
+        for user in queryset:
+            signin_limits_reset(actor=actor, user=user)
+        self.message_user(
+            request,
+            _("Failed sign-ins cleared for %(count)d account(s).")
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(LearnerProfile)

@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         from django.core import checks
 
         checks.register(check_password_cost, checks.Tags.security)
+        checks.register(check_limits, checks.Tags.security)
 
 
 def check_password_cost(app_configs: object = None, **kwargs: object) -> list[Any]:
@@ -29,3 +30,44 @@ def check_password_cost(app_configs: object = None, **kwargs: object) -> list[An
             int(settings.HOCVUSO_PASSWORD_TIME_COST),
         )
     ]
+
+
+_RATE_SETTINGS = (
+    "HOCVUSO_LOGIN_RATE",
+    "HOCVUSO_LOGIN_HOURLY_RATE",
+    "HOCVUSO_LOGIN_IP_RATE",
+    "HOCVUSO_REGISTER_RATE",
+    "HOCVUSO_REGISTER_IP_CAP",
+)
+# ASVS 5.0 (6.3.1) / NIST 800-63B: at most 100 failed attempts an hour.
+_MAX_FAILURES_PER_HOUR = 100
+
+
+def check_limits(app_configs: object = None, **kwargs: object) -> list[Any]:
+    """Report a malformed sign-in or registration rate at start-up, not per attempt."""
+    from django.conf import settings
+    from django.core import checks
+
+    from hocvuso.accounts.limits import Rate
+
+    errors: list[Any] = []
+    rates: dict[str, Rate] = {}
+    for name in _RATE_SETTINGS:
+        value = str(getattr(settings, name, ""))
+        try:
+            rates[name] = Rate.parse(value)
+        except ValueError as exc:
+            errors.append(checks.Error(f"{name}: {exc}", id="hocvuso.accounts.E002"))
+    account = [rates[n] for n in _RATE_SETTINGS[:2] if n in rates]
+    if len(account) == 2:
+        hourly = min(rate.per_hour_at_most() for rate in account)
+        if hourly > _MAX_FAILURES_PER_HOUR:
+            errors.append(
+                checks.Error(
+                    f"HOCVUSO_LOGIN_RATE and HOCVUSO_LOGIN_HOURLY_RATE allow {hourly} "
+                    f"failed sign-ins an hour per account; at most "
+                    f"{_MAX_FAILURES_PER_HOUR} are safe",
+                    id="hocvuso.accounts.E003",
+                )
+            )
+    return errors

@@ -10,7 +10,11 @@ from django.http import HttpRequest
 from hocvuso.accounts.identifiers import Kind, national_id_hash, parse_identifier
 from hocvuso.accounts.models import User
 from hocvuso.accounts.permissions import role_permissions
-from hocvuso.accounts.signin_limits import signin_blocked, signin_refuse
+from hocvuso.accounts.signin_limits import (
+    signin_attempt_begin,
+    signin_attempt_succeeded,
+    signin_refuse,
+)
 
 
 def user_find_by_identifier(raw: str) -> User | None:
@@ -41,18 +45,22 @@ class IdentifierBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        if request is not None and signin_blocked(request, username):
-            signin_refuse(request)
-            return None  # too many failures: no password is even hashed
         user = user_find_by_identifier(username)
+        attempt = None
+        if request is not None:
+            # Counted before the password is checked (see signin_limits).
+            attempt = signin_attempt_begin(request, identifier=username, user=user)
+            if not attempt.allowed:
+                signin_refuse(request)
+                return None  # too many failures: no password is even hashed
         if user is None:
             # Spend the same time as a real check to avoid user enumeration.
             User().set_password(password)
         elif user.check_password(password) and self.user_can_authenticate(user):
+            if request is not None and attempt is not None:
+                signin_attempt_succeeded(request, attempt, user)
             return user
-        if request is not None:
-            signin_blocked(request, username, fail=True)
-        return None
+        return None  # the attempt stays counted as a failure
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         perms = set(super().get_all_permissions(user_obj, obj))

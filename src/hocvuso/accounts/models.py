@@ -272,3 +272,38 @@ class DataRequest(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class LimitEvent(models.Model):
+    """One attempt counted by a sliding-window limit (``accounts/limits.py``).
+
+    ``key`` (and ``account``) are keyed hashes of what is counted: never a
+    phone number, ID number, e-mail or IP address in clear. A row is written
+    before the attempt is checked and deleted again when the attempt turns out
+    not to count (a successful sign-in, an attempt refused anyway), so the rows
+    of a key within a window are its counted attempts. Rows older than the
+    longest window are deleted as new ones arrive.
+    """
+
+    class Scope(models.TextChoices):
+        SIGNIN_ACCOUNT = "signin.account", _("Failed sign-ins of an account")
+        SIGNIN_DEVICE = "signin.device", _("Failed sign-ins on a trusted device")
+        SIGNIN_IP = "signin.ip", _("Failed sign-ins from an address")
+        REGISTER_REFUSED = "register.refused", _("Refused registrations")
+        REGISTER_CREATED = "register.created", _("Accounts registered")
+
+    id = models.BigAutoField(primary_key=True)
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    account = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "key", "at"], name="limit_event_key_at"),
+            models.Index(fields=["account"], name="limit_event_account"),
+            models.Index(fields=["at"], name="limit_event_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M:%S}"

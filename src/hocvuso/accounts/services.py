@@ -29,6 +29,7 @@ from hocvuso.accounts.models import (
     User,
 )
 from hocvuso.accounts.permissions import clear_role_cache, has_role
+from hocvuso.accounts.signin_limits import signin_failures_forget
 from hocvuso.core.services import audit_record, model_snapshot
 from hocvuso.framework.models import TargetGroup
 from hocvuso.geo.models import Commune, Province
@@ -297,6 +298,23 @@ def account_admin_create(
     audit_record(actor=None, action="account.create_admin", obj=user)
     role_assign(actor=user, user=user, role=Role.NATIONAL_ADMIN)
     return user, password
+
+
+@transaction.atomic
+def signin_limits_reset(*, actor: User | None, user: User) -> int:
+    """Clear ``user``'s counted sign-in failures (every device); return how many.
+
+    For an operator helping someone who is refused; audited. ``actor`` is None
+    for the command line.
+    """
+    cleared = signin_failures_forget(user)
+    audit_record(
+        actor=actor,
+        action="signin.reset",
+        obj=user,
+        after={"failures_cleared": cleared},
+    )
+    return cleared
 
 
 def password_generate() -> str:

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from hocvuso.accounts.errors import PermissionDeniedError
@@ -29,6 +28,10 @@ from hocvuso.accounts.forms import (
 )
 from hocvuso.accounts.models import DataRequest, User
 from hocvuso.accounts.permissions import user_roles
+from hocvuso.accounts.register_limits import (
+    register_attempt_begin,
+    register_attempt_created,
+)
 from hocvuso.accounts.selectors import user_data_export, user_profile_get
 from hocvuso.accounts.services import (
     RegistrationData,
@@ -37,12 +40,8 @@ from hocvuso.accounts.services import (
     data_request_create,
     profile_update,
 )
-from hocvuso.accounts.signin_limits import signin_refused
+from hocvuso.accounts.signin_limits import device_trust, signin_refused
 from hocvuso.geo.selectors import commune_list
-
-
-def _register_rate(group: str | None, request: HttpRequest) -> str:
-    return str(settings.HOCVUSO_REGISTER_RATE)
 
 
 class LoginView(auth_views.LoginView):
@@ -88,26 +87,32 @@ def _is_search(request: HttpRequest) -> bool:
     return request.method == "POST" and request.POST.get("action") == "search"
 
 
-@ratelimit(key="ip", rate=_register_rate, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Let someone create their own learner account."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and not _is_search(request) and form.is_valid():
-        try:
-            user = account_register(
-                actor=None,
-                data=_registration_data(form, request.LANGUAGE_CODE),
-                consent_given=form.cleaned_data["consent"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("accounts:profile")
+    if request.method == "POST" and not _is_search(request):
+        # Refused attempts per address are limited, accounts created barely.
+        attempt = register_attempt_begin(request)
+        if not attempt.allowed:
+            raise Ratelimited
+        if form.is_valid():
+            try:
+                user = account_register(
+                    actor=None,
+                    data=_registration_data(form, request.LANGUAGE_CODE),
+                    consent_given=form.cleaned_data["consent"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                register_attempt_created(attempt)
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                device_trust(request, user)
+                messages.success(request, _("Welcome! Your account is ready."))
+                return redirect("accounts:profile")
     if _is_search(request):
         form.errors.clear()
     return render(request, "accounts/register.html", {"form": form, "assisted": False})

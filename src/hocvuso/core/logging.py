@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-# 12-digit citizen ID numbers, Vietnamese phone numbers (0xxxxxxxxx / +84…),
-# e-mail addresses.
+# 12-digit citizen ID numbers, Vietnamese phone numbers (0xxxxxxxxx / +84…,
+# also with the spaces, dots or dashes people type: the sign-in form accepts
+# them), e-mail addresses.
 _PATTERNS = [
     re.compile(r"(?<!\d)\d{12}(?!\d)"),
-    re.compile(r"(?<![\d+])(?:\+?84|0)[35789]\d{8}(?!\d)"),
+    re.compile(r"(?<![\d+])(?:\+?84|0)[\s.\-]?[35789](?:[\s.\-]?\d){8}(?!\d)"),
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
 ]
 
