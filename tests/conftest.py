@@ -70,7 +70,7 @@ def _clear_cache() -> Iterator[None]:
     served; it is cleared anyway so that each test exercises the cache miss
     path the same way whatever ran before it.
     """
-    from hocvuso.assessment.services import bank_cache_clear
+    from hocvuso.assessment.sittingbank import bank_cache_clear
 
     bank_cache_clear()
     yield

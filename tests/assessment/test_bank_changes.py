@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from tests.factories import learner_in
 
-from hocvuso.assessment import services
+from hocvuso.assessment import sittingbank
 from hocvuso.assessment.bank import bank_for, item_save
 from hocvuso.assessment.calibration import params_import
 from hocvuso.assessment.models import Blueprint, Item, Response, Result, TestSession
@@ -112,7 +112,7 @@ def test_parameter_import_mid_sitting_lets_the_sitting_finish(
     result = params_import(path=write_params(tmp_path / "p.csv", 0.4), actor=None)
     assert result.updated == Item.objects.filter(is_current=True).count()
     if cache == "cold":
-        services.bank_cache_clear()  # e.g. another process answers the next one
+        sittingbank.bank_cache_clear()  # e.g. another process answers the next one
     while data["item"] is not None:
         response = post_answer(client_in, data, "b")
         assert response.status_code == 200, response.content

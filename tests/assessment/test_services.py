@@ -17,7 +17,7 @@ from tests.factories import learner_in, user_with_role
 from tests.learning.packfactory import replace
 
 from hocvuso.accounts.models import User
-from hocvuso.assessment import services
+from hocvuso.assessment import services, sittingbank
 from hocvuso.assessment.apps import check_rates
 from hocvuso.assessment.errors import (
     InvalidOption,
@@ -44,8 +44,8 @@ from hocvuso.assessment.services import (
     rate_parse,
     session_start,
     session_state,
-    supervision_open,
 )
+from hocvuso.assessment.supervision import supervision_open
 from hocvuso.core.models import AuditLog
 from hocvuso.framework.models import Framework
 from hocvuso.packs.services import pack_import
@@ -124,7 +124,7 @@ def test_restart_resumes_same_item_and_sequence(adults: Blueprint) -> None:
     for _ in range(4):
         answer(a, sa)
         answer(b, sb)
-        services.bank_cache_clear()  # as after a server restart
+        sittingbank.bank_cache_clear()  # as after a server restart
     sa.refresh_from_db()
     sb.refresh_from_db()
     assert sa.current_item == sb.current_item

@@ -27,8 +27,8 @@ from hocvuso.assessment.services import (
     answer_submit,
     session_start,
     session_state,
-    supervision_open,
 )
+from hocvuso.assessment.supervision import supervision_open
 from hocvuso.core.errors import NotFound
 
 router = Router(auth=django_auth)

@@ -1,19 +1,19 @@
-"""Writes for assessment: start a sitting, submit answers, finish, supervise.
+"""Writes for assessment: start a sitting, submit answers, finish it.
 
 Every answer is stored with the client's ``attempt_id`` under a row lock on the
 sitting, and the adaptive-test state is saved in the same transaction: a retry
 returns the state the first submission produced, and a learner who loses the
 connection (or a server that restarts) resumes at the same item.
+
+Supervised sittings live in ``supervision.py``, the bank a sitting runs on in
+``sittingbank.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import secrets
 import uuid
-from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,50 +23,39 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hocvuso.accounts.models import Role, User
-from hocvuso.accounts.permissions import has_role
+from hocvuso.accounts.models import User
 from hocvuso.assessment.bank import bank_for, form_item_ids, items_for_group
 from hocvuso.assessment.errors import (
     AttemptConflict,
     BankIncomplete,
     InvalidOption,
-    NotAllowed,
     RetakeTooSoon,
     SessionClosed,
     SessionNotFound,
-    SupervisionInvalid,
-    SupervisionUnavailable,
     TooManyAnswers,
     WrongItem,
 )
 from hocvuso.assessment.models import (
-    BankSnapshot,
     Blueprint,
     Item,
     Response,
     Result,
-    SupervisionSession,
     TestSession,
 )
 from hocvuso.assessment.scale import level_cut, level_for_theta
+from hocvuso.assessment.sittingbank import (
+    bank_cached,
+    bank_snapshot,
+    item_rows,
+    session_restore,
+)
+from hocvuso.assessment.supervision import supervision_for_code
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Level
 from hocvuso.framework.services import framework_lock
 from hocvuso.psychometrics import CatConfig, CatSession, ItemBank, estimate_eap
 
 logger = logging.getLogger(__name__)
-
-# Banks by fingerprint (the hash of their ids, parameters and areas): an entry
-# never goes stale, since a change of parameters is a new fingerprint. Item rows
-# (keys, texts) are not cached: they change in place when editors fix them.
-_BANKS: OrderedDict[str, ItemBank] = OrderedDict()
-_BANK_CACHE_SIZE = 32
-_SYSTEM_RANDOM = random.SystemRandom()
-
-
-def bank_cache_clear() -> None:
-    """Forget the banks this process keeps (they are rebuilt on demand)."""
-    _BANKS.clear()
 
 
 @dataclass(frozen=True)
@@ -81,69 +70,6 @@ class SessionState:
     @property
     def finished(self) -> bool:
         return self.item is None
-
-
-def _bank_cached(bank: ItemBank) -> ItemBank:
-    """Return the cached bank with ``bank``'s fingerprint, caching ``bank`` if new."""
-    key = bank.fingerprint
-    cached = _BANKS.get(key)
-    if cached is not None:
-        _BANKS.move_to_end(key)
-        return cached
-    _BANKS[key] = bank
-    while len(_BANKS) > _BANK_CACHE_SIZE:
-        _BANKS.popitem(last=False)
-    return bank
-
-
-def _snapshot(bank: ItemBank) -> BankSnapshot:
-    """Return the stored copy of ``bank``'s parameters, writing it if new."""
-    params = {
-        "schema_version": 1,
-        "item_ids": list(bank.item_ids),
-        "a": [float(x) for x in bank.a],
-        "b": [float(x) for x in bank.b],
-        "c": [float(x) for x in bank.c],
-        "areas": list(bank.areas or ()),
-    }
-    snapshot, _created = BankSnapshot.objects.get_or_create(
-        fingerprint=bank.fingerprint, defaults={"params": params}
-    )
-    return snapshot
-
-
-def _rows(item_ids: Iterable[str]) -> dict[str, Item]:
-    """Return the item rows by id as they are now (keys and texts may change)."""
-    rows = Item.objects.select_related("competence", "level").in_bulk(list(item_ids))
-    return {str(pk): item for pk, item in rows.items()}
-
-
-def _session_bank(session: TestSession) -> ItemBank:
-    """Return the bank a sitting started with, whatever was imported since.
-
-    A sitting started before snapshots were stored has none: it goes on with
-    the parameters its items have now.
-    """
-    if session.bank_id is None:
-        rows = _rows(session.bank_items)
-        return _bank_cached(bank_for([rows[i] for i in session.bank_items]))
-    cached = _BANKS.get(session.bank_id)
-    if cached is not None:
-        _BANKS.move_to_end(session.bank_id)
-        return cached
-    p = BankSnapshot.objects.values_list("params", flat=True).get(pk=session.bank_id)
-    return _bank_cached(
-        ItemBank.from_arrays(p["item_ids"], p["a"], p["b"], p["c"], areas=p["areas"])
-    )
-
-
-def _restore(session: TestSession) -> CatSession:
-    bank = _session_bank(session)
-    state = session.cat_state
-    if session.bank_id is None:
-        here = {"fingerprint": bank.fingerprint, "n_items": len(bank)}
-        state = state | {"bank": here}
-    return CatSession.from_dict(state, bank)
 
 
 def _scoring_key(item: Item) -> str:
@@ -177,7 +103,7 @@ def _current_item(session: TestSession) -> Item | None:
         return None
     if TestSession._meta.get_field("current_item").is_cached(session):
         return session.current_item
-    return _rows([str(session.current_item_id)]).get(str(session.current_item_id))
+    return item_rows([str(session.current_item_id)]).get(str(session.current_item_id))
 
 
 def _state(session: TestSession) -> SessionState:
@@ -192,67 +118,6 @@ def _state(session: TestSession) -> SessionState:
         max_items=int(config.get("max_items", 30)),
         result=None if active else Result.objects.filter(session=session).first(),
     )
-
-
-_SUPERVISION_CODE_TRIES = 5
-
-
-@transaction.atomic
-def supervision_open(
-    *,
-    actor: User,
-    place: str = "",
-    minutes: int = 240,
-    now: datetime | None = None,
-    rng: random.Random | None = None,
-) -> SupervisionSession:
-    """Open a supervised sitting; learners enter its code to start their test.
-
-    The six-digit code is drawn from ``rng`` (the system's secure generator by
-    default) and inserted under a savepoint: a code that is taken (the unique
-    constraint decides, so two officers cannot get the same code) is drawn
-    again, and after five taken codes ``SupervisionUnavailable`` is raised
-    with nothing written.
-    """
-    if not has_role(actor, Role.COMMUNE_OFFICER, Role.COMMUNITY_HELPER):
-        raise NotAllowed(_("Only commune officers and helpers can supervise tests."))
-    now = now or timezone.now()
-    rng = rng or _SYSTEM_RANDOM
-    commune = next(
-        (r.commune for r in actor.roles.select_related("commune") if r.commune), None
-    )
-    for _attempt in range(_SUPERVISION_CODE_TRIES):
-        try:
-            with transaction.atomic():
-                sup = SupervisionSession.objects.create(
-                    code=f"{rng.randrange(10**6):06d}",
-                    opened_by=actor,
-                    commune=commune,
-                    place=place[:200],
-                    expires_at=now + timedelta(minutes=max(15, min(minutes, 720))),
-                )
-        except IntegrityError:
-            continue
-        audit_record(actor=actor, action="supervision.open", obj=sup)
-        return sup
-    logger.error("no free supervision code after %d tries", _SUPERVISION_CODE_TRIES)
-    raise SupervisionUnavailable(
-        _("No supervision code is free right now. Please try again in a moment.")
-    )
-
-
-def _supervision(code: str, now: datetime) -> SupervisionSession | None:
-    code = code.strip()
-    if not code:
-        return None
-    sup = SupervisionSession.objects.filter(
-        code=code, closed_at__isnull=True, expires_at__gt=now
-    ).first()
-    if sup is None:
-        raise SupervisionInvalid(
-            _("This supervision code is not valid or has expired.")
-        )
-    return sup
 
 
 @transaction.atomic
@@ -292,10 +157,10 @@ def session_start(
                 _("You can take this assessment again from %(date)s.")
                 % {"date": timezone.localtime(allowed).strftime("%d/%m/%Y %H:%M")}
             )
-    supervision = _supervision(supervision_code, now)
+    supervision = supervision_for_code(supervision_code, now)
     if blueprint.mode == Blueprint.Mode.FIXED:
         form = form_item_ids(blueprint)
-        by_id = _rows(form)
+        by_id = item_rows(form)
         items = [by_id[i] for i in form]
     else:
         items = list(items_for_group(blueprint.target_group))
@@ -307,7 +172,7 @@ def session_start(
             blueprint.form
         ):
             raise ValueError("an item of the fixed form is no longer current")
-        bank = _bank_cached(bank_for(items))
+        bank = bank_cached(bank_for(items))
         cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
     except ValueError as exc:
         # E.g. a content minimum the current items cannot meet, or no items.
@@ -324,7 +189,7 @@ def session_start(
             )
         ) from exc
     first = cat.next_item()
-    snapshot = _snapshot(bank)
+    snapshot = bank_snapshot(bank)
     try:
         with transaction.atomic():
             session = TestSession.objects.create(
@@ -504,8 +369,8 @@ def _answer_once(
         current = str(session.current_item_id)
         if session.current_item_id is None or current != str(item_id):
             raise WrongItem(_("This is not the current question; reload the page."))
-        cat = _restore(session)
-        item = _rows([current])[current]
+        cat = session_restore(session)
+        item = item_rows([current])[current]
         if option not in {o["id"] for o in item.content["options"]}:
             raise InvalidOption(_("Choose one of the answers shown."))
     except (SessionClosed, WrongItem, InvalidOption):
@@ -518,7 +383,7 @@ def _answer_once(
     session.n_answered = read + 1
     session.attempt_ids = [*session.attempt_ids, str(attempt_id)]
     session.cat_state = cat.to_dict()
-    session.current_item = _rows([nxt])[nxt] if nxt else None
+    session.current_item = item_rows([nxt])[nxt] if nxt else None
     session.updated_at = now
     fields = [
         "n_answered",
@@ -636,8 +501,8 @@ def _finish(
     transaction as every answer row.
     """
     if cat is None:
-        cat = _restore(session)
-    items = _rows(cat.administered)
+        cat = session_restore(session)
+    items = item_rows(cat.administered)
     blueprint = Blueprint.objects.select_related(
         "target_group", "pass_level__framework"
     ).get(pk=session.blueprint_id)

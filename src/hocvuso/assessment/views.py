@@ -29,8 +29,8 @@ from hocvuso.assessment.services import (
     answer_submit,
     session_start,
     session_state,
-    supervision_open,
 )
+from hocvuso.assessment.supervision import supervision_open
 from hocvuso.learning.selectors import lessons_for_competences
 
 
