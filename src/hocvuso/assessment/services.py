@@ -337,9 +337,13 @@ def answer_submit(
         raise SessionNotFound(_("This test session does not exist.")) from exc
     for _attempt in range(_ANSWER_ATTEMPTS):
         try:
-            session = TestSession.objects.select_related("blueprint__target_group").get(
-                pk=pk, user=actor
-            )
+            # The current item is read with the sitting (one query, and as it
+            # is now: an editor's key fix applies to this answer).
+            session = TestSession.objects.select_related(
+                "blueprint__target_group",
+                "current_item__competence",
+                "current_item__level",
+            ).get(pk=pk, user=actor)
         except TestSession.DoesNotExist as exc:
             raise SessionNotFound(_("This test session does not exist.")) from exc
         session.user = actor  # known: saves a query when the sitting ends
@@ -370,7 +374,9 @@ def _answer_once(
         if session.current_item_id is None or current != str(item_id):
             raise WrongItem(_("This is not the current question; reload the page."))
         cat = session_restore(session)
-        item = item_rows([current])[current]
+        item = session.current_item
+        if item is None:  # the id was checked above: only a vanished row
+            raise WrongItem(_("This is not the current question; reload the page."))
         if option not in {o["id"] for o in item.content["options"]}:
             raise InvalidOption(_("Choose one of the answers shown."))
     except (SessionClosed, WrongItem, InvalidOption):
