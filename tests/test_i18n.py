@@ -15,13 +15,19 @@ LOCALE = Path(hocvuso.__file__).parent / "locale" / "vi" / "LC_MESSAGES"
 
 
 def _entries(po: str) -> list[tuple[str, str, bool]]:
-    """Return (msgid, msgstr, fuzzy) for every entry except the header."""
+    """Return (msgid, msgstr, fuzzy) for every entry except the header.
+
+    An entry with a context has the msgid ``context\x04msgid``, as in the
+    compiled catalogue.
+    """
     out: list[tuple[str, str, bool]] = []
     for block in po.split("\n\n"):
         parts: dict[str, str] = {}
         key = ""
         for line in block.splitlines():
-            m = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            m = re.match(
+                r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line
+            )
             if m:
                 key = m.group(1)
                 parts[key] = m.group(2)
@@ -30,6 +36,8 @@ def _entries(po: str) -> list[tuple[str, str, bool]]:
         msgid = parts.get("msgid")
         if msgid:
             msgstr = parts.get("msgstr", parts.get("msgstr[0]", ""))
+            if "msgctxt" in parts:
+                msgid = parts["msgctxt"] + "\x04" + msgid
             out.append((msgid.replace('\\"', '"'), msgstr, "#, fuzzy" in block))
     return out
 

@@ -42,6 +42,18 @@ def test_register_page_renders_in_vietnamese(client: Client) -> None:
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_register_labels_say_optional_once_and_only_where_true(
+    client: Client,
+) -> None:
+    body = client.get(reverse("accounts:register")).content.decode()
+    label = re.search(r'<label for="id_national_id">(.*?)</label>', body, re.S)
+    assert label is not None and label.group(1).count("không bắt buộc") == 1
+    assert "Số căn cước (12 số)" in label.group(1)
+    # The commune is required: its search box must not say "optional".
+    search = re.search(r'<label for="id_commune_q">(.*?)</label>', body, re.S)
+    assert search is not None and "không bắt buộc" not in search.group(1)
+
+
 def test_register_signs_in_and_shows_profile(client: Client) -> None:
     response = client.post(reverse("accounts:register"), form_data(), follow=True)
     assert response.redirect_chain[-1][0] == reverse("accounts:profile")

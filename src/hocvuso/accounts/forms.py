@@ -95,7 +95,7 @@ class RegistrationForm(ProfileFieldsMixin):
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     national_id = forms.CharField(
-        label=_("Citizen ID number (optional, 12 digits)"),
+        label=_("Citizen ID number (12 digits)"),
         required=False,
         max_length=12,
         help_text=_("Only a protected code and the last 4 digits are kept."),
