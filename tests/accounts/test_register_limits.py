@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.test import Client, override_settings
-from tests.factories import PASSWORD
+from tests.accounts.helpers import registration_form
 
 from hocvuso.accounts.models import User
-from hocvuso.framework.models import TargetGroup
 
 pytestmark = pytest.mark.django_db
 URL = "/accounts/register/"
@@ -16,21 +15,9 @@ STAND = "192.0.2.80"  # a festival stand's Wi-Fi
 
 
 def form(n: int, **changes: str) -> dict[str, str]:
-    data = {
-        "full_name": "Người Dân",
-        "identifier": f"098{n:07d}",
-        "password": PASSWORD,
-        "password2": PASSWORD,
-        "birth_year": "1975",
-        "target_group": str(TargetGroup.objects.get(slug="farmers").pk),
-        "commune_q": "",
-        "commune": "30178",
-        "national_id": "",
-        "consent": "on",
-        "action": "register",
-    }
-    data.update(changes)
-    return data
+    return registration_form(
+        **{"full_name": "Người Dân", "identifier": f"098{n:07d}", **changes}
+    )
 
 
 def test_thirty_people_register_at_one_stand(clock: time_machine.Coordinates) -> None:

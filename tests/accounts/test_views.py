@@ -6,32 +6,18 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from tests.accounts.helpers import registration_form
 from tests.factories import PASSWORD, commune, learner_in, user_with_role
 
 from hocvuso.accounts.models import DataRequest, User
 from hocvuso.accounts.services import RegistrationData, account_register
 from hocvuso.core.models import AuditLog
-from hocvuso.framework.models import TargetGroup
 
 pytestmark = pytest.mark.django_db
 
 
 def form_data(**kw: str) -> dict[str, str]:
-    data = {
-        "full_name": "Lê Văn Tư",
-        "identifier": "0987654321",
-        "password": PASSWORD,
-        "password2": PASSWORD,
-        "birth_year": "1975",
-        "target_group": str(TargetGroup.objects.get(slug="farmers").pk),
-        "commune_q": "",
-        "commune": "30178",
-        "national_id": "",
-        "consent": "on",
-        "action": "register",
-    }
-    data.update(kw)
-    return data
+    return registration_form(**kw)
 
 
 def test_register_page_renders_in_vietnamese(client: Client) -> None:
