@@ -62,6 +62,17 @@ def _plain_static_files() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _issuer_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Sign with a key of the test run, never with the data dir's."""
+    from hocvuso.credentials.keys import issuer_key_rotate
+
+    folder = tmp_path_factory.mktemp("keys")
+    with override_settings(HOCVUSO_KEYS_DIR=folder):
+        issuer_key_rotate()
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Start every test without what another test left in a cache.

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "hocvuso.accounts",
     "hocvuso.learning",
     "hocvuso.assessment",
+    "hocvuso.credentials",
+    "hocvuso.community",
     "hocvuso.api",
 ]
 
@@ -275,6 +277,14 @@ CONTENT_SECURITY_POLICY = {
 HOCVUSO_PRIVACY_POLICY_VERSION = "2026-01"
 # Secret "pepper" for the keyed hash of national ID numbers (HMAC-SHA256).
 HOCVUSO_ID_HASH_KEY = env.str("HOCVUSO_ID_HASH_KEY", default=SECRET_KEY)
+
+# Credentials: the public address of the site (certificates' QR codes, the
+# issuer's did:web) and where the issuer's Ed25519 signing keys are kept
+# (outside the database; created by ``hocvuso init``).
+HOCVUSO_PUBLIC_URL = env.str("HOCVUSO_PUBLIC_URL", default="http://127.0.0.1:8000")
+HOCVUSO_KEYS_DIR = Path(
+    env.str("HOCVUSO_KEYS_DIR", default=str(DATA_DIR / "keys"))
+).resolve()
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("hocvuso.packs.urls")),
     path("learn/", include("hocvuso.learning.urls")),
     path("assess/", include("hocvuso.assessment.urls")),
+    path("", include("hocvuso.credentials.urls")),
+    path("community/", include("hocvuso.community.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

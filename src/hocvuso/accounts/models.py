@@ -42,6 +42,12 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(username, password, **extra)
 
 
+class IdentityLevel(models.IntegerChoices):
+    NONE = 0, _("Not verified")
+    LEVEL_1 = 1, _("Level 1 (self-registered e-identity)")
+    LEVEL_2 = 2, _("Level 2 (verified in person or with the chip ID card)")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: by phone number, e-mail or national ID number."""
 
@@ -63,6 +69,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="vi"
+    )
+    identity_level = models.PositiveSmallIntegerField(
+        _("identity assurance level"),
+        choices=IdentityLevel.choices,
+        default=IdentityLevel.NONE,
+        help_text=_(
+            "How surely this person is who they say: from the identity provider "
+            "(VNeID level 1 or 2) at sign-in."
+        ),
     )
     registered_by = models.ForeignKey(
         "self",

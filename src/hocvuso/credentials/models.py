@@ -1,0 +1,3 @@
+"""Confirmed results, certificates, portable credentials and their outbox."""
+
+from __future__ import annotations
