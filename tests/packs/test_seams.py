@@ -149,7 +149,13 @@ def test_section_order_errors_are_named() -> None:
 
 
 def test_seed_steps_follow_the_installed_apps() -> None:
-    assert [s.app for s in seed_steps()] == ["geo", "framework", "packs", "accounts"]
+    assert [s.app for s in seed_steps()] == [
+        "geo",
+        "framework",
+        "packs",
+        "accounts",
+        "credentials",
+    ]
 
 
 @pytest.mark.django_db
