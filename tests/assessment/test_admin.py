@@ -108,3 +108,50 @@ def test_learners_cannot_edit_items(client: Client, bank: Path) -> None:
     item = Item.objects.first()
     assert item is not None
     assert client.get(f"/admin/assessment/item/{item.pk}/change/").status_code == 302
+
+
+def test_saving_a_delivered_item_opens_the_new_version(editor: Client) -> None:
+    learner = learner_in(70)
+    session = session_start(
+        actor=learner,
+        blueprint=Blueprint.objects.get(target_group__slug="adults"),
+        seed=1,
+    )
+    item = session.current_item
+    assert item is not None
+    answer(learner, session)
+    url = f"/admin/assessment/item/{item.pk}/change/"
+    response = editor.post(url, form(item, "Câu đã sửa?") | {"_continue": "1"})
+    new = Item.objects.get(slug=item.slug, is_current=True)
+    assert new.pk != item.pk
+    assert response["Location"] == f"/admin/assessment/item/{new.pk}/change/"
+    page = editor.get(response["Location"]).content.decode()
+    assert "Câu đã sửa?" in page and "None" not in page
+    preview = editor.get(f"/admin/assessment/item/{new.pk}/preview/").content.decode()
+    assert "Câu đã sửa?" in preview
+    listing = editor.get("/admin/assessment/item/?q=" + item.slug).content.decode()
+    assert "Câu đã sửa?" in listing
+
+
+def test_results_are_read_only_in_the_admin(admin_client: Client) -> None:
+    assert admin_client.get("/admin/assessment/result/add/").status_code == 403
+    listing = admin_client.get("/admin/assessment/result/")
+    assert listing.status_code == 200
+    assert "Thêm" not in listing.content.decode().split("<h1")[1][:400]
+
+
+def test_an_old_version_shows_its_text_read_only(editor: Client) -> None:
+    learner = learner_in(70)
+    session = session_start(
+        actor=learner,
+        blueprint=Blueprint.objects.get(target_group__slug="adults"),
+        seed=1,
+    )
+    item = session.current_item
+    assert item is not None
+    answer(learner, session)
+    url = f"/admin/assessment/item/{item.pk}/change/"
+    editor.post(url, form(item, "Câu đã sửa?"))
+    page = editor.get(url).content.decode()
+    assert item.text("stem")[:30] in page
+    assert ">None<" not in page

@@ -331,11 +331,39 @@ def test_one_active_sitting_and_retake_cooldown(adults: Blueprint) -> None:
     user = learner_in(30178)
     first = session_start(actor=user, blueprint=adults, seed=1)
     assert session_start(actor=user, blueprint=adults).pk == first.pk
-    finish(user, first)
+    finish(user, first, right=False)
     with pytest.raises(RetakeTooSoon):
         session_start(actor=user, blueprint=adults)
     later = timezone.now() + timedelta(days=8)
     assert session_start(actor=user, blueprint=adults, now=later).pk != first.pk
+
+
+def test_the_cooldown_after_a_pass_is_its_own_setting(adults: Blueprint) -> None:
+    user = learner_in(30178)
+    first = session_start(actor=user, blueprint=adults, seed=1)
+    finish(user, first, right=True)
+    assert Result.objects.get(session=first).passed
+    second = session_start(actor=user, blueprint=adults)  # 0 days after a pass
+    assert second.pk != first.pk
+    finish(user, second, right=True)
+    adults.retake_cooldown_after_pass_days = 30
+    adults.save()
+    with pytest.raises(RetakeTooSoon):
+        session_start(actor=user, blueprint=adults)
+
+
+def test_a_practice_at_home_never_holds_back_a_supervised_sitting(
+    adults: Blueprint,
+) -> None:
+    user = learner_in(30178)
+    practice = session_start(actor=user, blueprint=adults, seed=1)
+    finish(user, practice, right=False)
+    with pytest.raises(RetakeTooSoon):
+        session_start(actor=user, blueprint=adults)
+    officer = user_with_role("commune_officer", commune_code=30178)
+    sup = supervision_open(actor=officer, place="UBND xã")
+    supervised = session_start(actor=user, blueprint=adults, supervision_code=sup.code)
+    assert supervised.supervision == sup
 
 
 def test_supervised_sitting(adults: Blueprint) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -14,7 +16,7 @@ from hocvuso.accounts.models import (
     RoleAssignment,
     User,
 )
-from hocvuso.accounts.services import signin_limits_reset
+from hocvuso.accounts.services import role_assign, role_revoke, signin_limits_reset
 
 
 class RoleInline(admin.TabularInline[RoleAssignment, User]):
@@ -50,6 +52,31 @@ class UserAdmin(BaseUserAdmin[User]):
     filter_horizontal = ()
     inlines = (RoleInline,)
     actions = ("reset_signin_limits",)
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        """Grant and take roles through the audited services (they set "staff")."""
+        if formset.model is not RoleAssignment:
+            super().save_formset(request, form, formset, change)
+            return
+        actor = request.user
+        assert isinstance(actor, User)
+        for assignment in formset.save(commit=False):
+            if assignment.pk and not assignment._state.adding:
+                # An edited row is a revoke of the old role and a grant of the new.
+                role_revoke(
+                    actor=actor, assignment=RoleAssignment.objects.get(pk=assignment.pk)
+                )
+            role_assign(
+                actor=actor,
+                user=form.instance,
+                role=assignment.role,
+                province=assignment.province,
+                commune=assignment.commune,
+            )
+        for assignment in formset.deleted_objects:
+            role_revoke(actor=actor, assignment=assignment)
 
     @admin.action(
         description=gettext_lazy("Clear failed sign-ins"),

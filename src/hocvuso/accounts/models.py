@@ -13,11 +13,13 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hocvuso.accounts.identifiers import normalise_phone
 from hocvuso.core.models import BaseModel
 
 
@@ -29,7 +31,11 @@ class UserManager(BaseUserManager["User"]):
     ) -> User:
         if not username:
             raise ValueError("username is required")
-        user = self.model(username=username, **extra)
+        user = self.model(username=self.model.normalize_username(username), **extra)
+        if user.phone:
+            user.phone = normalise_phone(user.phone) or user.phone
+        elif user.phone is None:
+            user.phone = normalise_phone(user.username)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -103,6 +109,36 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        """Return the one spelling of a user name that sign-in will find.
+
+        A phone number in any spelling ("0903 555 666", "+84903555666") becomes
+        ``0903555666``, an e-mail is lower-cased, spaces are collapsed: the
+        sign-in box parses what people type the same way.
+        """
+        text = " ".join(str(super().normalize_username(username)).split())
+        phone = normalise_phone(text)
+        if phone:
+            return phone
+        return text.lower() if "@" in text else text
+
+    def clean(self) -> None:
+        """Normalise the identifiers however the account is made (admin, import)."""
+        super().clean()
+        if self.phone:
+            phone = normalise_phone(self.phone)
+            if phone is None:
+                raise ValidationError(
+                    {"phone": _("Enter a mobile phone number (10 digits).")}
+                )
+            self.phone = phone
+        elif normalise_phone(self.username):
+            self.phone = self.username
+        else:
+            self.phone = None
+        self.email = self.email.strip().lower() if self.email else None
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -191,6 +191,10 @@ def profile_update(
     return profile
 
 
+# Roles whose work is in the admin site (items, packs, roles): they get "staff".
+ADMIN_SITE_ROLES = (Role.CONTENT_EDITOR, Role.NATIONAL_ADMIN)
+
+
 @transaction.atomic
 def role_assign(
     *,
@@ -210,8 +214,7 @@ def role_assign(
         commune=commune,
         defaults={"granted_by": actor},
     )
-    if role in (Role.CONTENT_EDITOR, Role.NATIONAL_ADMIN) and not user.is_staff:
-        # Both roles work in the admin site.
+    if role in ADMIN_SITE_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     if created:
@@ -227,6 +230,30 @@ def role_assign(
         )
     clear_role_cache(user)
     return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
+    """Take a role away (audited); the admin site closes with the last admin role."""
+    if not (actor.is_superuser or has_role(actor, Role.NATIONAL_ADMIN)):
+        raise PermissionDeniedError(_("Only national admins can assign roles."))
+    user = assignment.user
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        obj=user,
+        before={
+            "role": assignment.role,
+            "province": assignment.province_id,
+            "commune": assignment.commune_id,
+        },
+    )
+    assignment.delete()
+    still_admin = user.roles.filter(role__in=ADMIN_SITE_ROLES).exists()
+    if user.is_staff and not user.is_superuser and not still_admin:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    clear_role_cache(user)
 
 
 @transaction.atomic

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from hocvuso.accounts.models import User
 from hocvuso.assessment.bank import item_save
@@ -35,9 +36,11 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
         label="Scenario (en)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     options_text = forms.CharField(
-        label="Options",
+        label=gettext_lazy("Options"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line: id | Vietnamese | English (a | Xóa tin | Delete)",
+        help_text=gettext_lazy(
+            "One per line: id | Vietnamese | English (a | Xóa tin | Delete)"
+        ),
     )
     explanation_vi = forms.CharField(
         label="Giải thích (vi)", widget=forms.Textarea(attrs={"rows": 2})
@@ -69,20 +72,22 @@ class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
             parts = [p.strip() for p in line.split("|")]
             if len(parts) != 3 or not all(parts):
                 raise forms.ValidationError(
-                    f"Line {n}: write 'id | Vietnamese | English'."
+                    gettext("Line %(n)d: write 'id | Vietnamese | English'.") % {"n": n}
                 )
             options.append({"id": parts[0], "vi": parts[1], "en": parts[2]})
         if not 2 <= len(options) <= 6 or len({o["id"] for o in options}) != len(
             options
         ):
-            raise forms.ValidationError("Give 2 to 6 options with different ids.")
+            raise forms.ValidationError(
+                gettext("Give 2 to 6 options with different ids.")
+            )
         return options
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         options = data.get("options_text") or []
         if options and data.get("key") not in {o["id"] for o in options}:
-            self.add_error("key", "The key must be one of the option ids.")
+            self.add_error("key", gettext("The key must be one of the option ids."))
         return data
 
     def content(self) -> dict[str, Any]:
@@ -110,6 +115,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
     form = ItemForm
     list_display = (
         "slug",
+        "question",
         "version",
         "is_current",
         "competence",
@@ -120,6 +126,40 @@ class ItemAdmin(admin.ModelAdmin[Item]):
     list_filter = ("is_current", "irt_provisional", "level", "competence__domain")
     search_fields = ("slug",)
     list_select_related = ("competence", "level")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """An old version is shown read-only: its texts, not the edit form's."""
+        if obj is not None and not obj.is_current:
+            return (
+                *self.readonly_fields,
+                "competence",
+                "level",
+                "key",
+                "stem_text",
+                "options_list",
+                "explanation_text",
+            )
+        return super().get_fields(request, obj)
+
+    @admin.display(description=gettext_lazy("question"))
+    def stem_text(self, obj: Item) -> str:
+        return obj.text("stem")
+
+    @admin.display(description=gettext_lazy("Options"))
+    def options_list(self, obj: Item) -> str:
+        return " · ".join(
+            f"{o['id']}. {o['vi']}" for o in (obj.content or {}).get("options", [])
+        )
+
+    @admin.display(description=gettext_lazy("explanation"))
+    def explanation_text(self, obj: Item) -> str:
+        return obj.text("explanation")
+
+    @admin.display(description=gettext_lazy("question"))
+    def question(self, obj: Item) -> str:
+        text = " ".join(obj.text("stem").split())
+        return text if len(text) <= 90 else text[:89] + "…"
+
     readonly_fields = (
         "slug",
         "version",
@@ -162,8 +202,11 @@ class ItemAdmin(admin.ModelAdmin[Item]):
         if saved.pk != obj.pk:
             messages.info(
                 request,
-                f"{obj.slug} was already used in tests: saved as "
-                f"version {saved.version}.",
+                gettext(
+                    "%(slug)s was already used in tests: saved as version "
+                    "%(version)d, which learners now get."
+                )
+                % {"slug": obj.slug, "version": saved.version},
             )
         obj.pk = saved.pk
 
@@ -171,6 +214,16 @@ class ItemAdmin(admin.ModelAdmin[Item]):
         self, request: HttpRequest, form: Any, formsets: Any, change: bool
     ) -> None:
         """Nothing to save: ``item_save`` wrote everything."""
+
+    def response_change(self, request: HttpRequest, obj: Item) -> HttpResponse:
+        """After saving as a new version, keep editing that version, not the old."""
+        match = request.resolver_match
+        edited = match.kwargs.get("object_id") if match else None
+        if "_continue" in request.POST and edited and str(obj.pk) != str(edited):
+            return HttpResponseRedirect(
+                reverse("admin:assessment_item_change", args=[obj.pk])
+            )
+        return super().response_change(request, obj)
 
     def get_urls(self) -> list[URLPattern]:
         preview = path(
@@ -207,10 +260,11 @@ class BlueprintAdmin(admin.ModelAdmin[Blueprint]):
     readonly_fields = ("mode", "config", "form")
 
 
-@admin.register(Result)
-class ResultAdmin(admin.ModelAdmin[Result]):
-    list_display = ("created_at", "target_group", "level", "passed", "supervised")
-    list_filter = ("passed", "supervised", "target_group")
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Rows only sittings make: visible to staff, never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -219,4 +273,50 @@ class ResultAdmin(admin.ModelAdmin[Result]):
         return False
 
 
-admin.site.register(TestSession)
+@admin.register(Result)
+class ResultAdmin(ReadOnlyAdmin):
+    """Results are made by sittings only (corrections go through services)."""
+
+    list_display = (
+        "created_at",
+        "user",
+        "commune",
+        "province",
+        "target_group",
+        "level",
+        "passed",
+        "supervised",
+    )
+    list_filter = (
+        "passed",
+        "supervised",
+        "target_group",
+        ("user__profile__commune__province", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("user__full_name", "user__username")
+    list_select_related = (
+        "user__profile__commune__province",
+        "target_group",
+        "level",
+    )
+    date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("commune"))
+    def commune(self, obj: Result) -> str:
+        profile = getattr(obj.user, "profile", None)
+        return str(profile.commune.name) if profile and profile.commune else "—"
+
+    @admin.display(description=gettext_lazy("province"))
+    def province(self, obj: Result) -> str:
+        profile = getattr(obj.user, "profile", None)
+        commune = profile.commune if profile else None
+        return str(commune.province.name) if commune else "—"
+
+
+@admin.register(TestSession)
+class TestSessionAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "user", "blueprint", "status", "n_answered")
+    list_filter = ("status",)
+    search_fields = ("user__full_name", "user__username")
+    list_select_related = ("user", "blueprint__target_group")
+    date_hierarchy = "started_at"

@@ -52,6 +52,7 @@ class BlueprintOut(Schema):
     max_items: int
     time_limit_minutes: int
     retake_cooldown_days: int
+    retake_cooldown_after_pass_days: int
 
 
 class OptionOut(Schema):
@@ -201,6 +202,7 @@ def blueprints(request: HttpRequest) -> list[BlueprintOut]:
             max_items=int(bp.config.get("max_items", 30)),
             time_limit_minutes=bp.time_limit_minutes,
             retake_cooldown_days=bp.retake_cooldown_days,
+            retake_cooldown_after_pass_days=bp.retake_cooldown_after_pass_days,
         )
         for bp in blueprint_list()
     ]

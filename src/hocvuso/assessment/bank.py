@@ -193,6 +193,9 @@ def blueprints_import(
                 else [],
                 "time_limit_minutes": int(bp.get("time_limit_minutes", 40)),
                 "retake_cooldown_days": int(bp.get("retake_cooldown_days", 7)),
+                "retake_cooldown_after_pass_days": int(
+                    bp.get("retake_cooldown_after_pass_days", 0)
+                ),
             },
         )
         audit_record(

@@ -128,7 +128,10 @@ class Blueprint(BaseModel):
         help_text="fixed mode: the item ids (slugs) of the pack, in the order given",
     )
     time_limit_minutes = models.PositiveSmallIntegerField(default=40)
+    # Days before an unsupervised retake: after a fail, after a pass. A
+    # supervised sitting is never held back (the supervisor lets people sit).
     retake_cooldown_days = models.PositiveSmallIntegerField(default=7)
+    retake_cooldown_after_pass_days = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["target_group__order"]

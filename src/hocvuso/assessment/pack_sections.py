@@ -47,6 +47,7 @@ ADAPTIVE_SELECTION = tuple(m for m in SELECTION_METHODS if m != "sequential")
 _WHOLE_SETTINGS = (
     ("time_limit_minutes", 1, 24 * 60),
     ("retake_cooldown_days", 0, 3650),
+    ("retake_cooldown_after_pass_days", 0, 3650),
     ("randomesque_n", 1, 20),
 )
 

@@ -140,24 +140,9 @@ def session_start(
         if running.expires_at > now:
             return running
         _finish(running, TestSession.Status.EXPIRED, now)
-    last = (
-        TestSession.objects.filter(user=actor, blueprint=blueprint)
-        .exclude(status=TestSession.Status.ACTIVE)
-        .order_by("-finished_at")
-        .first()
-    )
-    if (
-        last is not None
-        and last.finished_at is not None
-        and blueprint.retake_cooldown_days
-    ):
-        allowed = last.finished_at + timedelta(days=blueprint.retake_cooldown_days)
-        if allowed > now:
-            raise RetakeTooSoon(
-                _("You can take this assessment again from %(date)s.")
-                % {"date": timezone.localtime(allowed).strftime("%d/%m/%Y %H:%M")}
-            )
     supervision = supervision_for_code(supervision_code, now)
+    if supervision is None:
+        _cooldown_check(actor, blueprint, now)
     if blueprint.mode == Blueprint.Mode.FIXED:
         form = form_item_ids(blueprint)
         by_id = item_rows(form)
@@ -219,6 +204,31 @@ def session_start(
         },
     )
     return session
+
+
+def _cooldown_check(actor: User, blueprint: Blueprint, now: datetime) -> None:
+    """Hold back an unsupervised retake for the blueprint's days (pass or fail)."""
+    last = (
+        TestSession.objects.filter(user=actor, blueprint=blueprint)
+        .exclude(status=TestSession.Status.ACTIVE)
+        .select_related("result")
+        .order_by("-finished_at")
+        .first()
+    )
+    if last is None or last.finished_at is None:
+        return
+    result = getattr(last, "result", None)
+    days = (
+        blueprint.retake_cooldown_after_pass_days
+        if result is not None and result.passed
+        else blueprint.retake_cooldown_days
+    )
+    allowed = last.finished_at + timedelta(days=days)
+    if days and allowed > now:
+        raise RetakeTooSoon(
+            _("You can take this assessment again from %(date)s.")
+            % {"date": timezone.localtime(allowed).strftime("%d/%m/%Y %H:%M")}
+        )
 
 
 def session_get(*, actor: User, session_id: uuid.UUID | str) -> TestSession:

@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.models import AuditLog, WorkerHeartbeat
+
+admin.site.site_header = _("hocvuso administration")
+admin.site.site_title = _("hocvuso administration")
+admin.site.index_title = _("Manage the platform")
 
 
 @admin.register(AuditLog)
