@@ -68,6 +68,8 @@ def test_done_saves_progress_and_goes_to_next(client: Client) -> None:
     event = page.split('name="event_id" value="')[1].split('"')[0]
     response = client.post("/learn/safety/safety-lesson-1/done/", {"event_id": event})
     assert response["Location"] == "/learn/safety/safety-lesson-2/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã lưu: bạn đã học xong bài" in page and "Bài tiếp theo" in page
     client.post("/learn/safety/safety-lesson-1/done/", {"event_id": event})
     progress = LessonProgress.objects.get(user=user, lesson__slug="safety-lesson-1")
     assert progress.completed_at is not None and progress.events.count() == 1

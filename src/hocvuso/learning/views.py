@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocvuso.accounts.models import User
@@ -176,9 +178,19 @@ def lesson_done(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     progress_record(
         actor=user, lesson=obj, completed=True, seconds=seconds, event_id=event_id
     )
-    _, nxt = lesson_neighbours(lesson=obj)
+    _previous, nxt = lesson_neighbours(lesson=obj)
     if nxt is not None:
+        messages.success(
+            request,
+            _("Saved: you finished “%(done)s”. Next: “%(next)s”.")
+            % {"done": obj.title, "next": nxt.title},
+        )
         return redirect("learning:lesson", course=obj.course.slug, lesson=nxt.slug)
+    messages.success(
+        request,
+        _("Saved: you finished “%(done)s”, the last lesson of “%(course)s”.")
+        % {"done": obj.title, "course": obj.course.title},
+    )
     return redirect("learning:course", course=obj.course.slug)
 
 
@@ -196,6 +208,12 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "competences": competence_progress(user=user),
         },
     )
+
+
+@require_GET
+def voice_help(request: HttpRequest) -> HttpResponse:
+    """Explain how to install a Vietnamese reading voice on a phone."""
+    return render(request, "learning/voice_help.html")
 
 
 @require_http_methods(["POST"])
