@@ -16,6 +16,12 @@ from hocvuso.geo.models import Commune, Province
 _LOCAL = "%Y-%m-%dT%H:%M"
 
 
+def _only_choice(field: forms.ModelChoiceField[Any]) -> None:
+    """Preselect the commune of an officer who has only one."""
+    if field.queryset is not None and field.queryset.count() == 1:
+        field.empty_label = None
+
+
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -66,6 +72,7 @@ class EventForm(forms.Form):
         commune_field = self.fields["commune"]
         assert isinstance(commune_field, forms.ModelChoiceField)
         commune_field.queryset = communes
+        _only_choice(commune_field)
         team_field = self.fields["organiser_team"]
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = teams
@@ -105,6 +112,7 @@ class FestivalForm(forms.Form):
         field = self.fields["commune"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = communes
+        _only_choice(field)
         self.fields["year"].initial = timezone.localdate().year
 
 
