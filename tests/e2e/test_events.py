@@ -14,15 +14,17 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+import segno
 from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.e2e.conftest import screenshot
-from tests.factories import PASSWORD, learner_in, user_with_role
+from tests.e2e.conftest import axe_violations, screenshot
+from tests.factories import PASSWORD, commune, learner_in, user_with_role
 
 from hocvuso.accounts.models import Role, User
 from hocvuso.community.attendance import STEP_SECONDS, checkin_token
-from hocvuso.community.models import Attendance, Event, EventRegistration
+from hocvuso.community.events import EventData, event_create, event_publish
+from hocvuso.community.models import Attendance, Event, EventKind, EventRegistration
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +32,10 @@ HOME = 30178
 OTHER = 4
 
 
-def _phone(browser: Browser) -> BrowserContext:
+def _phone(browser: Browser, *, bypass_csp: bool = False) -> BrowserContext:
+    """A 360 px phone; ``bypass_csp`` lets axe-core be injected."""
     return browser.new_context(
+        bypass_csp=bypass_csp,
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
@@ -114,6 +118,9 @@ def test_festival_registration_waiting_list_qr_checkin_and_export(
     screenshot(page, "events-checkin-screen")
     url = qr.get_attribute("data-checkin-url")
     assert url and url.startswith(f"{base}/community/events/{event.pk}/checkin?t=")
+    # The image is the QR code of that very URL.
+    src = qr.locator("img").get_attribute("src")
+    assert src == segno.make(url, error="m").svg_data_uri(scale=8, border=2)
     for phone_page in (ana_page, binh_page):
         phone_page.goto(url)
         expect(
@@ -163,3 +170,64 @@ def test_festival_registration_waiting_list_qr_checkin_and_export(
     assert response.status == 403
     for context in (office, *phones, other):
         context.close()
+
+
+def test_helper_scans_a_learners_card_and_pages_pass_axe(
+    browser: Browser, live_server: Any, reference_data: None, axe_script: str
+) -> None:
+    base = live_server.url
+    officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=HOME)
+    helper = user_with_role(Role.COMMUNITY_HELPER, commune_code=HOME)
+    learner = learner_in(HOME)
+    now = timezone.now()
+    event = event_publish(
+        actor=officer,
+        event=event_create(
+            actor=officer,
+            commune=commune(HOME),
+            data=EventData(
+                kind=EventKind.DEVICE_CLINIC,
+                title="Hỗ trợ cài ứng dụng VNeID",
+                venue="Nhà văn hoá ấp 3",
+                starts_at=now - timedelta(minutes=5),
+                ends_at=now + timedelta(hours=1),
+                capacity=20,
+            ),
+        ),
+    )
+
+    phone = _phone(browser, bypass_csp=True)
+    page = phone.new_page()
+    _sign_in(page, base, learner)
+    page.goto(f"{base}/accounts/me/")
+    page.get_by_role("link", name="Mã điểm danh của tôi").click()
+    code = page.locator("[data-attendance-code]").get_attribute("data-attendance-code")
+    assert code and len(code) == 9
+    screenshot(page, "events-my-code")
+    assert axe_violations(page, axe_script) == []
+    page.goto(f"{base}/community/events/")
+    assert axe_violations(page, axe_script) == []
+    page.goto(f"{base}/community/events/{event.pk}/")
+    assert axe_violations(page, axe_script) == []
+
+    helper_phone = _phone(browser, bypass_csp=True)
+    hp = helper_phone.new_page()
+    _sign_in(hp, base, helper)
+    hp.goto(f"{base}/community/events/{event.pk}/")
+    hp.get_by_role("link", name="Quét thẻ người học").click()
+    hp.get_by_label("Mã điểm danh của người học").fill(code.lower())
+    hp.get_by_role("button", name="Điểm danh").click()
+    expect(hp.get_by_text("đã được điểm danh")).to_be_visible()
+    screenshot(hp, "events-helper-scan")
+    assert axe_violations(hp, axe_script) == []
+    hp.get_by_label("Mã điểm danh của người học").fill(code)
+    hp.get_by_role("button", name="Điểm danh").click()
+    expect(hp.get_by_text("đã điểm danh rồi")).to_be_visible()
+    hp.get_by_label("Mã điểm danh của người học").fill("ZZZZ-ZZZZ")
+    hp.get_by_role("button", name="Điểm danh").click()
+    expect(hp.get_by_text("Không có ai có mã điểm danh này")).to_be_visible()
+    (att,) = Attendance.objects.filter(event=event)
+    assert att.user_id == learner.pk and att.method == "helper_typed"
+    assert att.recorded_by_id == helper.pk
+    phone.close()
+    helper_phone.close()
