@@ -206,3 +206,23 @@ def test_my_code_page_shows_text_and_qr(client: Client) -> None:
     code = attendance_code_get_or_create(user=learner).code
     assert f"{code[:4]}-{code[4:]}" in page
     assert "data:image/svg+xml" in page
+
+
+def test_checkin_refuses_drafts_cancelled_and_out_of_hours_events(
+    event: Event, officer: User, learners: list[User], clock: time_machine.Coordinates
+) -> None:
+    from hocvuso.community.event_errors import EventClosed
+    from hocvuso.community.events import event_cancel
+
+    clock.shift(timedelta(hours=5))  # ended 3 h ago: closed
+    with pytest.raises(EventClosed, match="đã đóng điểm danh"):
+        attendance_checkin(
+            actor=learners[0], event_id=event.pk, token=checkin_token(event.pk)
+        )
+    clock.shift(timedelta(hours=-5))
+    event_cancel(actor=officer, event=event, notice="Hoãn")
+    with pytest.raises(EventClosed, match="đã bị hủy"):
+        attendance_checkin(
+            actor=learners[0], event_id=event.pk, token=checkin_token(event.pk)
+        )
+    assert not Attendance.objects.exists()

@@ -151,3 +151,28 @@ def test_festival_form_creates_drafts(
     assert (
         timedelta(0) < Event.objects.first().ends_at - Event.objects.first().starts_at
     )  # type: ignore[union-attr]
+
+
+def test_public_list_reads_in_a_fixed_number_of_queries(
+    client: Client,
+    officer: User,
+    clock: time_machine.Coordinates,
+    django_assert_max_num_queries: object,
+) -> None:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
+    for n in range(5):
+        event_publish(
+            actor=officer,
+            event=event_create(
+                actor=officer, commune=commune(HOME), data=event_data(title=f"Lớp {n}")
+            ),
+        )
+    assert callable(django_assert_max_num_queries)
+    counter: Callable[[int], AbstractContextManager[object]] = (
+        django_assert_max_num_queries
+    )
+    # The chosen province, count, page (places annotated), the two filter lists.
+    with counter(5):
+        client.get("/community/events/?province=82")

@@ -153,12 +153,14 @@ class EventFilterForm(forms.Form):
         field = self.fields["commune"]
         assert isinstance(field, forms.ModelChoiceField)
         if code and str(code).isdigit():
-            field.queryset = Commune.objects.filter(province_id=int(code)).order_by(
-                "name"
+            field.queryset = (
+                Commune.objects.filter(province_id=int(code))
+                .select_related("province")
+                .order_by("name")
             )
         else:
             # A commune code alone (a shared link) still filters.
-            field.queryset = Commune.objects.all()
+            field.queryset = Commune.objects.select_related("province")
             field.widget = forms.HiddenInput()
 
 
