@@ -209,3 +209,13 @@ def test_wrong_codes_are_rate_limited_per_address(settings: Any) -> None:
     # ...while right codes from elsewhere do not count.
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert _claim(other, code).status_code == 302
+
+
+def test_admin_shows_grants_and_codes_read_only(admin_client: Client) -> None:
+    pair = helped_learner()
+    claim, _code = claim_code_issue(actor=pair.helper, learner=pair.learner)
+    grants = admin_client.get("/admin/accounts/guidancegrant/")
+    assert grants.status_code == 200 and "Nguyễn Văn A" in grants.content.decode()
+    page = admin_client.get(f"/admin/accounts/claimcode/{claim.pk}/change/")
+    assert page.status_code == 200 and claim.code_hash not in page.content.decode()
+    assert admin_client.get("/admin/accounts/claimcode/add/").status_code == 403
