@@ -204,6 +204,14 @@ def test_ending_a_grant_stops_the_guided_session_at_once(pack: None) -> None:
     assert pair.grant.end_reason == GuidanceGrant.EndReason.REVOKED_LEARNER
     assert "Đang hướng dẫn" not in client.get(LESSON).content.decode()
     assert not LessonProgress.objects.filter(user=pair.learner).exists()
+    # The registering helper cannot give themselves the access back.
+    with pytest.raises(PermissionDeniedError):
+        guidance_grant(
+            actor=pair.helper,
+            helper=pair.helper,
+            learner=pair.learner,
+            consent_given=True,
+        )
 
 
 def test_helper_who_leaves_the_commune_loses_the_grant(pack: None) -> None:

@@ -279,6 +279,7 @@ def claim_account(request: HttpRequest) -> HttpResponse:
                     password=d["password"],
                 )
             except ValidationError as exc:
+                claim_attempt_right(attempt)  # a typo in a password is no guess
                 for field, errors in exc.error_dict.items():
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)

@@ -108,7 +108,15 @@ def guidance_grant(
         raise PermissionDeniedError(
             _("Only helpers of the person's commune can guide them.")
         )
-    registered_it = actor.pk == helper.pk and learner.registered_by_id == helper.pk
+    # The registering helper grants themselves once, at registration; after
+    # that grant has ended only an officer can give it again.
+    registered_it = (
+        actor.pk == helper.pk
+        and learner.registered_by_id == helper.pk
+        and not GuidanceGrant.objects.filter(
+            helper=helper, learner=learner, ended_at__isnull=False
+        ).exists()
+    )
     if not (registered_it or officer_of(actor, commune_id)):
         raise PermissionDeniedError(
             _("Only a commune officer can let another helper guide this person.")
