@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hocvuso.core.context_processors.site",
+                "hocvuso.accounts.context_processors.guidance",
             ],
         },
     }
@@ -218,6 +219,12 @@ HOCVUSO_LOGIN_IP_RATE = env.str("HOCVUSO_LOGIN_IP_RATE", default="30/m")
 # already registered), and a much higher cap on accounts created.
 HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="20/h")
 HOCVUSO_REGISTER_IP_CAP = env.str("HOCVUSO_REGISTER_IP_CAP", default="300/h")
+# Assisted learners (docs/assisted-learners.md): wrong claim codes per IP
+# address, days a printed claim code stays valid, minutes a helper's guided
+# session may sit idle before it ends.
+HOCVUSO_CLAIM_RATE = env.str("HOCVUSO_CLAIM_RATE", default="10/h")
+HOCVUSO_CLAIM_CODE_DAYS = env.int("HOCVUSO_CLAIM_CODE_DAYS", default=90)
+HOCVUSO_GUIDE_IDLE_MINUTES = env.int("HOCVUSO_GUIDE_IDLE_MINUTES", default=30)
 # Assessment: sittings started per user (cache) and answers per sitting (kept
 # on the sitting's row, so answering costs no cache round trip).
 HOCVUSO_START_RATE = env.str("HOCVUSO_START_RATE", default="20/h")

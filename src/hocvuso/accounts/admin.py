@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hocvuso.accounts.models import (
+    ClaimCode,
     Consent,
     DataRequest,
+    GuidanceGrant,
     LearnerProfile,
     RoleAssignment,
     User,
@@ -121,3 +123,48 @@ class ConsentAdmin(admin.ModelAdmin[Consent]):
         "recorded_by",
         "given_at",
     )
+
+
+@admin.register(GuidanceGrant)
+class GuidanceGrantAdmin(admin.ModelAdmin[GuidanceGrant]):
+    """Read-only: grants change through the pages, which audit them."""
+
+    list_display = ("helper", "learner", "commune", "started_at", "end_reason")
+    list_filter = ("end_reason",)
+    search_fields = ("helper__full_name", "learner__full_name")
+    list_select_related = ("helper", "learner", "commune")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: GuidanceGrant | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: GuidanceGrant | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(ClaimCode)
+class ClaimCodeAdmin(admin.ModelAdmin[ClaimCode]):
+    """Read-only: the code itself is never stored, only its keyed hash."""
+
+    list_display = ("learner", "expires_at", "used_at", "voided_at", "failed_checks")
+    exclude = ("code_hash",)
+    list_select_related = ("learner",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ClaimCode | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ClaimCode | None = None
+    ) -> bool:
+        return False

@@ -15,6 +15,12 @@ class AccountsConfig(AppConfig):
         checks.register(check_password_cost, checks.Tags.security)
         checks.register(check_limits, checks.Tags.security)
 
+        from django.contrib.auth.signals import user_logged_out
+
+        from hocvuso.accounts.guidance import guide_stop_on_signout
+
+        user_logged_out.connect(guide_stop_on_signout, dispatch_uid="guide_stop")
+
 
 def check_password_cost(app_configs: object = None, **kwargs: object) -> list[Any]:
     """Report an Argon2id cost below OWASP's minimum at start-up."""
@@ -38,6 +44,7 @@ _RATE_SETTINGS = (
     "HOCVUSO_LOGIN_IP_RATE",
     "HOCVUSO_REGISTER_RATE",
     "HOCVUSO_REGISTER_IP_CAP",
+    "HOCVUSO_CLAIM_RATE",
 )
 # ASVS 5.0 (6.3.1) / NIST 800-63B: at most 100 failed attempts an hour.
 _MAX_FAILURES_PER_HOUR = 100

@@ -13,3 +13,9 @@ class PermissionDeniedError(AccountError):
     """The actor may not do this."""
 
     status = 403
+
+
+class ClaimRefused(AccountError):
+    """A claim code is wrong, used, voided or expired (one answer for all)."""
+
+    status = 400

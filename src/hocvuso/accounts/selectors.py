@@ -4,11 +4,11 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hocvuso.accounts.models import LearnerProfile, User
-from hocvuso.accounts.permissions import scope_queryset
+from hocvuso.accounts.models import GuidanceGrant, LearnerProfile, Role, User
+from hocvuso.accounts.permissions import scope_queryset, user_roles
 from hocvuso.core.models import AuditLog
 
 
@@ -95,3 +95,46 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             )
         ],
     }
+
+
+def assisted_learners(*, viewer: User, q: str = "") -> QuerySet[User]:
+    """Return the assisted learners ``viewer`` helps or oversees, by name.
+
+    A helper sees the people they hold an open guidance grant for; a commune
+    officer also every person of their commune registered by a helper or
+    with a grant. ``q`` matches the name or the end of the phone number.
+    """
+    open_grants = GuidanceGrant.objects.filter(
+        learner=OuterRef("pk"), ended_at__isnull=True
+    )
+    allowed = Q(Exists(open_grants.filter(helper=viewer)))
+    communes = [
+        a.commune_id for a in user_roles(viewer) if a.role == Role.COMMUNE_OFFICER
+    ]
+    if communes:
+        allowed |= Q(profile__commune_id__in=communes) & (
+            Q(registered_by__isnull=False)
+            | Q(Exists(GuidanceGrant.objects.filter(learner=OuterRef("pk"))))
+        )
+    qs = User.objects.filter(allowed, is_active=True).select_related(
+        "profile__commune__province"
+    )
+    q = " ".join(q.split())[:100]
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = Q(full_name__icontains=q)
+        if len(digits) >= 3:
+            match |= Q(phone__endswith=digits)
+        qs = qs.filter(match)
+    return qs.annotate(guided_by_me=Exists(open_grants.filter(helper=viewer))).order_by(
+        "full_name", "pk"
+    )
+
+
+def guidance_grants_for(*, learner: User) -> QuerySet[GuidanceGrant]:
+    """Return the learner's grants, open ones first, with their helpers."""
+    return (
+        GuidanceGrant.objects.filter(learner=learner)
+        .select_related("helper", "granted_by")
+        .order_by("ended_at", "-started_at")
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.errors import PermissionDeniedError
+from hocvuso.accounts.guidance import guidance_grant, helps_in
 from hocvuso.accounts.identifiers import (
     Kind,
     is_national_id,
@@ -67,12 +68,15 @@ def account_register(
     actor: User | None,
     data: RegistrationData,
     consent_given: bool,
+    guidance_consent: bool = False,
 ) -> User:
     """Create a learner account, profile and consent record in one transaction.
 
     ``actor`` is None when people register themselves; a community helper or
     commune officer registering someone becomes ``registered_by`` and the
-    consent is recorded as given to them (``ConsentMethod.ASSISTED``).
+    consent is recorded as given to them (``ConsentMethod.ASSISTED``). With
+    ``guidance_consent`` (the person agreed to be guided) a helper of the
+    person's commune also gets a guidance grant (``accounts/guidance.py``).
     Raises ``ValidationError`` (with field keys) for bad input; nothing is
     written then.
     """
@@ -152,6 +156,13 @@ def account_register(
         after=model_snapshot(profile, PROFILE_FIELDS)
         | {"policy_version": settings.HOCVUSO_PRIVACY_POLICY_VERSION},
     )
+    if (
+        actor is not None
+        and guidance_consent
+        and data.commune is not None
+        and helps_in(actor, data.commune.pk)
+    ):
+        guidance_grant(actor=actor, helper=actor, learner=user, consent_given=True)
     return user
 
 

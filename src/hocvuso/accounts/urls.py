@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hocvuso.accounts import views
+from hocvuso.accounts import assisted_views, views
 
 app_name = "accounts"
 
@@ -16,4 +16,33 @@ urlpatterns = [
     path("me/data/", views.my_data, name="my_data"),
     path("me/data.json", views.my_data_download, name="my_data_download"),
     path("privacy/", views.privacy, name="privacy"),
+    path("assisted/", assisted_views.assisted_list, name="assisted_list"),
+    path(
+        "assisted/<uuid:user_id>/",
+        assisted_views.assisted_detail,
+        name="assisted_detail",
+    ),
+    path(
+        "assisted/<uuid:user_id>/guide/",
+        assisted_views.guide_begin,
+        name="guide_start",
+    ),
+    path(
+        "assisted/<uuid:user_id>/card/",
+        assisted_views.card_issue,
+        name="card_issue",
+    ),
+    path(
+        "assisted/<uuid:user_id>/grant/",
+        assisted_views.grant_add,
+        name="grant_add",
+    ),
+    path(
+        "guidance/<uuid:grant_id>/end/",
+        assisted_views.grant_end,
+        name="grant_end",
+    ),
+    path("guide/end/", assisted_views.guide_finish, name="guide_end"),
+    path("claim/", assisted_views.claim, name="claim"),
+    path("claim/account/", assisted_views.claim_account, name="claim_account"),
 ]

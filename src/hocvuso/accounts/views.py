@@ -32,7 +32,11 @@ from hocvuso.accounts.register_limits import (
     register_attempt_begin,
     register_attempt_created,
 )
-from hocvuso.accounts.selectors import user_data_export, user_profile_get
+from hocvuso.accounts.selectors import (
+    guidance_grants_for,
+    user_data_export,
+    user_profile_get,
+)
 from hocvuso.accounts.services import (
     RegistrationData,
     account_anonymise,
@@ -131,6 +135,7 @@ def assist_register(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 data=_registration_data(form, "vi"),
                 consent_given=form.cleaned_data["consent"],
+                guidance_consent=form.cleaned_data.get("guidance_consent", False),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -170,6 +175,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "profile": user_profile_get(user=request.user),
             "roles": user_roles(request.user),
+            "helpers": list(
+                guidance_grants_for(learner=request.user).filter(ended_at__isnull=True)
+            ),
         },
     )
 
