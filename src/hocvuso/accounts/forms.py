@@ -165,3 +165,27 @@ class DeleteAccountForm(forms.Form):
         label=_("Your password, to confirm"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class OidcCompleteForm(ProfileFieldsMixin):
+    """The profile step after a first sign-in with an identity provider."""
+
+    consent = RegistrationForm.base_fields["consent"]
+
+    field_order = [
+        "full_name",
+        "birth_year",
+        "target_group",
+        "commune_q",
+        "commune",
+        "consent",
+    ]
+
+
+class PasswordConfirmForm(forms.Form):
+    """A recent password check before linking or unlinking an identity."""
+
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

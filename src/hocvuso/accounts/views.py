@@ -23,16 +23,22 @@ from hocvuso.accounts.forms import (
     DataRequestForm,
     DeleteAccountForm,
     LoginForm,
+    PasswordConfirmForm,
     ProfileForm,
     RegistrationForm,
 )
 from hocvuso.accounts.models import DataRequest, User
+from hocvuso.accounts.oidc_config import oidc_config
 from hocvuso.accounts.permissions import user_roles
 from hocvuso.accounts.register_limits import (
     register_attempt_begin,
     register_attempt_created,
 )
-from hocvuso.accounts.selectors import user_data_export, user_profile_get
+from hocvuso.accounts.selectors import (
+    user_data_export,
+    user_oidc_identity,
+    user_profile_get,
+)
 from hocvuso.accounts.services import (
     RegistrationData,
     account_anonymise,
@@ -50,6 +56,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        config = oidc_config()
+        context["oidc_label"] = config.button_label if config else ""
+        return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
         # The backend checks and counts; a refusal for the limits gets a 429.
@@ -170,8 +182,21 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "profile": user_profile_get(user=request.user),
             "roles": user_roles(request.user),
+            "oidc": _oidc_context(request.user),
         },
     )
+
+
+def _oidc_context(user: User) -> dict[str, Any] | None:
+    config = oidc_config()
+    if config is None:
+        return None
+    return {
+        "name": config.name,
+        "identity": user_oidc_identity(user=user, issuer=config.issuer),
+        "can_link": user.has_usable_password(),
+        "form": PasswordConfirmForm(),
+    }
 
 
 @login_required
