@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 from tests.accounts.oidc.provider import RunningProvider, provider_running
 from tests.factories import PASSWORD, UserFactory
 
-from hocvuso.accounts.models import LimitEvent
+from hocvuso.accounts.models import LimitEvent, OidcIdentity, User
 from hocvuso.accounts.oidc_client import oidc_forget
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,19 @@ def test_sign_out_without_the_provider_stays_local(
     client.force_login(UserFactory())
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_the_admin_shows_identities_read_only(client: Client) -> None:
+    admin = User.objects.create_superuser(username="root", password=PASSWORD)
+    user = UserFactory()
+    OidcIdentity.objects.create(
+        user=user,
+        issuer="https://sso.example.vn",
+        subject="s-1",
+        level=2,
+        seen_at="2026-03-02T01:00:00Z",
+    )
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert "https://sso.example.vn" in page.content.decode()

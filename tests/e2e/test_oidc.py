@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from tests.accounts.oidc.provider import RunningProvider, provider_running
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import axe_violations, screenshot
 from tests.factories import PASSWORD, UserFactory
 
 from hocvuso.accounts.identifiers import national_id_hash
@@ -202,3 +202,46 @@ def test_cancelling_at_the_provider_ends_on_a_clear_page(
     page.get_by_role("link", name="Quay lại trang đăng nhập").click()
     expect(page.get_by_role("link", name="Đăng nhập bằng VNeID")).to_be_visible()
     assert not User.objects.exists()
+
+
+def test_the_whole_sign_in_works_without_javascript(
+    browser: Browser, live_server: Any, oidc: RunningProvider
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    page = context.new_page()
+    page.route(_OUTSIDE, lambda route: route.abort())
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Đăng nhập bằng VNeID").click()
+    provider_sign_in(page, "binh")
+    expect(page.get_by_role("heading", name="Hoàn tất tài khoản")).to_be_visible()
+    page.get_by_label("Tìm xã, phường của bạn").fill("my an hung")
+    page.get_by_role("button", name="Tìm").click()
+    page.get_by_label("Xã, phường", exact=True).select_option(
+        label="Xã Mỹ An Hưng — Đồng Tháp"
+    )
+    page.get_by_label("Tôi là").select_option(label="Người dân")
+    page.get_by_label("Tôi đã đọc thông báo").check()
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    expect(page.get_by_role("heading", name="Xin chào, Trần Văn Bình")).to_be_visible()
+    context.close()
+
+
+def test_sign_in_pages_pass_axe(
+    browser: Browser, live_server: Any, oidc: RunningProvider, axe_script: str
+) -> None:
+    # bypass_csp lets the test inject axe-core; the pages' own CSP stays strict.
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", bypass_csp=True
+    )
+    page = context.new_page()
+    page.route(_OUTSIDE, lambda route: route.abort())
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert axe_violations(page, axe_script) == []
+    page.get_by_role("link", name="Đăng nhập bằng VNeID").click()
+    provider_sign_in(page, "lan")
+    expect(page.get_by_role("heading", name="Hoàn tất tài khoản")).to_be_visible()
+    assert axe_violations(page, axe_script) == []
+    page.goto(f"{live_server.url}/accounts/oidc/callback/?state=forged")
+    expect(page.get_by_role("heading", name="Chưa đăng nhập được")).to_be_visible()
+    assert axe_violations(page, axe_script) == []
+    context.close()
