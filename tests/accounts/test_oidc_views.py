@@ -164,3 +164,14 @@ def test_the_admin_shows_identities_read_only(client: Client) -> None:
     page = client.get(f"/admin/accounts/user/{user.pk}/change/")
     assert page.status_code == 200
     assert "https://sso.example.vn" in page.content.decode()
+
+
+def test_a_code_the_provider_does_not_know_is_refused_cleanly(
+    client: Client, on: RunningProvider
+) -> None:
+    start = client.get("/accounts/oidc/start/")
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    response = client.get(f"/accounts/oidc/callback/?code=made-up&state={state}")
+    assert response.status_code == 400
+    assert "Lượt đăng nhập này đã hết hạn" in response.content.decode()
+    assert not User.objects.filter(oidc_identities__isnull=False).exists()

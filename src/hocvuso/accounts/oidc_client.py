@@ -107,6 +107,14 @@ def _provider_errors() -> Iterator[None]:
             raise OidcDenied(
                 _("Sign-in was cancelled at the identity service.")
             ) from exc
+        if exc.error == "invalid_grant":
+            # The code was used already or has expired (a reload, the back button).
+            raise OidcStateError(
+                _(
+                    "This sign-in has expired or was started elsewhere. "
+                    "Please start again."
+                )
+            ) from exc
         logger.warning("OIDC provider error: %s", exc.error)
         raise OidcUnavailable(
             _("The identity service refused the sign-in. Please try again later.")
