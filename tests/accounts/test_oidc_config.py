@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from hocvuso.accounts.apps import check_oidc
 from hocvuso.accounts.identifiers import national_id_hash
 from hocvuso.accounts.oidc_config import (
     oidc_config,
@@ -101,3 +102,24 @@ def test_malformed_or_missing_claims_are_left_empty() -> None:
     assert person.level == 0
     with pytest.raises(ValueError):
         person_from_claims(config, {"name": "no subject"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, []),
+        ({"HOCVUSO_OIDC_LEVEL_MAP": "level2"}, ["hocvuso.accounts.E004"]),
+        ({"HOCVUSO_OIDC_CLIENT_ID": ""}, ["hocvuso.accounts.E005"]),
+        ({"HOCVUSO_OIDC_ISSUER": "http://sso.example.vn"}, ["hocvuso.accounts.E006"]),
+        ({"HOCVUSO_OIDC_ISSUER": "http://127.0.0.1:9000"}, []),
+        ({"HOCVUSO_OIDC_ISSUER": ""}, []),
+    ],
+)
+def test_start_up_check(changes: dict[str, str], expected: list[str]) -> None:
+    with override_settings(**(ON | changes)):
+        assert [e.id for e in check_oidc()] == expected
+
+
+def test_a_malformed_level_map_turns_sign_in_off_instead_of_failing() -> None:
+    with override_settings(**(ON | {"HOCVUSO_OIDC_LEVEL_MAP": "level2"})):
+        assert oidc_config() is None

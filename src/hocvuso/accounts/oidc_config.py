@@ -7,6 +7,7 @@ provider is off while ``HOCVUSO_OIDC_ISSUER`` is empty.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from hocvuso.accounts.identifiers import (
 )
 from hocvuso.accounts.models import IdentityLevel
 
+logger = logging.getLogger(__name__)
 _YEAR = re.compile(r"^(\d{4})(?:-\d{2}-\d{2})?$")
 
 
@@ -92,9 +94,18 @@ def parse_level_map(raw: str) -> tuple[tuple[str, int], ...]:
 
 
 def oidc_config() -> OidcConfig | None:
-    """Return the configured provider, or None when sign-in with one is off."""
+    """Return the configured provider, or None when sign-in with one is off.
+
+    A malformed level mapping turns it off too (logged; ``hocvuso check``
+    reports it): better no button than every page failing.
+    """
     issuer = str(settings.HOCVUSO_OIDC_ISSUER).strip()
     if not issuer:
+        return None
+    try:
+        level_map = parse_level_map(str(settings.HOCVUSO_OIDC_LEVEL_MAP))
+    except ValueError as exc:
+        logger.error("OIDC sign-in is off: %s", exc)
         return None
     scopes = [s for s in str(settings.HOCVUSO_OIDC_SCOPES).split() if s]
     if "openid" not in scopes:
@@ -109,7 +120,7 @@ def oidc_config() -> OidcConfig | None:
         claim_national_id=str(settings.HOCVUSO_OIDC_CLAIM_NATIONAL_ID),
         claim_birth_year=str(settings.HOCVUSO_OIDC_CLAIM_BIRTH_YEAR),
         level_claim=str(settings.HOCVUSO_OIDC_LEVEL_CLAIM),
-        level_map=parse_level_map(str(settings.HOCVUSO_OIDC_LEVEL_MAP)),
+        level_map=level_map,
         name=str(settings.HOCVUSO_OIDC_NAME),
         button_label=str(settings.HOCVUSO_OIDC_BUTTON_LABEL),
         leeway=int(settings.HOCVUSO_OIDC_LEEWAY),
