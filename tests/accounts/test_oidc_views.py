@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 from tests.accounts.oidc.provider import RunningProvider, provider_running
+from tests.accounts.test_oidc_services import LAN, create
 from tests.factories import PASSWORD, UserFactory
 
 from hocvuso.accounts.models import LimitEvent, OidcIdentity, User
@@ -175,3 +177,27 @@ def test_a_code_the_provider_does_not_know_is_refused_cleanly(
     assert response.status_code == 400
     assert "Lượt đăng nhập này đã hết hạn" in response.content.decode()
     assert not User.objects.filter(oidc_identities__isnull=False).exists()
+
+
+def test_an_account_without_password_deletes_after_a_recent_provider_sign_in(
+    client: Client,
+) -> None:
+    with override_settings(
+        HOCVUSO_OIDC_ISSUER="https://sso.example.vn", HOCVUSO_OIDC_CLIENT_ID="x"
+    ):
+        user = create(LAN)
+        client.force_login(user)
+        page = client.get("/accounts/me/data/").content.decode()
+        assert 'name="confirm"' in page and 'name="password"' not in page
+        # Signed in some other way (or long ago): asked to sign in again.
+        refused = client.post("/accounts/me/data/", {"form": "delete", "confirm": "on"})
+        assert "đăng nhập lại" in refused.content.decode()
+        session = client.session
+        session["_hocvuso_oidc_issuer"] = "https://sso.example.vn"
+        session["_hocvuso_oidc_signed_in_at"] = timezone.now().timestamp()
+        session.save()
+        done = client.post("/accounts/me/data/", {"form": "delete", "confirm": "on"})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.anonymised_at is not None
+    assert not OidcIdentity.objects.filter(user=user).exists()

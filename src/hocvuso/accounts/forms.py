@@ -167,6 +167,14 @@ class DeleteAccountForm(forms.Form):
     )
 
 
+class DeleteAccountConfirmForm(forms.Form):
+    """Deletion for an account without a password (it signs in with a provider)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."), required=True
+    )
+
+
 class OidcCompleteForm(ProfileFieldsMixin):
     """The profile step after a first sign-in with an identity provider."""
 

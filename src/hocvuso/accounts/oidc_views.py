@@ -57,6 +57,7 @@ from hocvuso.accounts.signin_limits import (
 )
 
 SESSION_ISSUER = "_hocvuso_oidc_issuer"
+_SIGNED_IN_AT = "_hocvuso_oidc_signed_in_at"
 _PENDING = "_hocvuso_oidc_pending"
 _INTENT = "_hocvuso_oidc_intent"
 _NEXT = "_hocvuso_oidc_next"
@@ -122,12 +123,29 @@ def _sign_in(request: HttpRequest, user: User, issuer: str) -> HttpResponse:
     request.session.pop(_PENDING, None)
     login(request, user, backend=_BACKEND)
     request.session[SESSION_ISSUER] = issuer
+    request.session[_SIGNED_IN_AT] = _now()
     device_trust(request, user)
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+def provider_signed_in_recently(request: HttpRequest) -> bool:
+    """Return whether this session signed in through the provider recently.
+
+    Stands in for a password check for accounts that have none (deleting
+    one's account): the provider has just checked who the person is.
+    """
+    at = request.session.get(_SIGNED_IN_AT)
+    config = oidc_config()
+    return (
+        config is not None
+        and request.session.get(SESSION_ISSUER) == config.issuer
+        and isinstance(at, int | float)
+        and _now() - float(at) <= _PENDING_TTL
+    )
 
 
 @require_GET

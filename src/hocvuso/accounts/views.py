@@ -21,6 +21,7 @@ from hocvuso.accounts.errors import PermissionDeniedError
 from hocvuso.accounts.forms import (
     AssistedRegistrationForm,
     DataRequestForm,
+    DeleteAccountConfirmForm,
     DeleteAccountForm,
     LoginForm,
     PasswordConfirmForm,
@@ -29,6 +30,7 @@ from hocvuso.accounts.forms import (
 )
 from hocvuso.accounts.models import DataRequest, User
 from hocvuso.accounts.oidc_config import oidc_config
+from hocvuso.accounts.oidc_views import provider_signed_in_recently
 from hocvuso.accounts.permissions import user_roles
 from hocvuso.accounts.register_limits import (
     register_attempt_begin,
@@ -242,9 +244,10 @@ def my_data(request: HttpRequest) -> HttpResponse:
     correction = DataRequestForm(
         request.POST if request.POST.get("form") == "correction" else None
     )
-    delete = DeleteAccountForm(
-        request.POST if request.POST.get("form") == "delete" else None
+    delete_form = (
+        DeleteAccountForm if user.has_usable_password() else DeleteAccountConfirmForm
     )
+    delete = delete_form(request.POST if request.POST.get("form") == "delete" else None)
     if correction.is_bound and correction.is_valid():
         data_request_create(
             actor=user,
@@ -256,14 +259,27 @@ def my_data(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:my_data")
     if delete.is_bound and delete.is_valid():
-        if user.check_password(delete.cleaned_data["password"]):
+        if isinstance(delete, DeleteAccountConfirmForm):
+            confirmed = provider_signed_in_recently(request)
+        else:
+            confirmed = user.check_password(delete.cleaned_data["password"])
+        if confirmed:
             account_anonymise(actor=user, user=user)
             logout(request)
             messages.success(
                 request, _("Your personal data was deleted and you were signed out.")
             )
             return redirect("home")
-        delete.add_error("password", _("The password is not right."))
+        if isinstance(delete, DeleteAccountConfirmForm):
+            delete.add_error(
+                "confirm",
+                _(
+                    "To confirm it is you, sign out, sign in again with the "
+                    "identity service, then delete within 15 minutes."
+                ),
+            )
+        else:
+            delete.add_error("password", _("The password is not right."))
     return render(
         request,
         "accounts/my_data.html",
