@@ -46,10 +46,12 @@ pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: dev
 	scripts/ensure-chromium
+	scripts/ensure-node-tools
 	@echo "== pytest on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
 pytest-postgres: dev
+	scripts/ensure-node-tools
 	@if $(BIN)/python scripts/pg-reachable "$(PG_URL)"; then \
 	  echo "== pytest on PostgreSQL ($(PG_URL))"; \
 	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest -p no:cacheprovider; \
@@ -59,6 +61,7 @@ pytest-postgres: dev
 
 e2e: dev
 	scripts/ensure-chromium
+	scripts/ensure-node-tools
 	$(BIN)/pytest -p no:cacheprovider tests/e2e
 
 ## make messages: refresh and compile the Vietnamese catalogue.

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "hocvuso.accounts.middleware.OidcFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -292,6 +293,38 @@ HOCVUSO_PUBLIC_URL = env.str("HOCVUSO_PUBLIC_URL", default="http://127.0.0.1:800
 HOCVUSO_KEYS_DIR = Path(
     env.str("HOCVUSO_KEYS_DIR", default=str(DATA_DIR / "keys"))
 ).resolve()
+
+# Sign-in with OpenID Connect (VNeID when the site has an agreement, or any
+# provider such as Keycloak); off while no issuer is set. See docs/sign-in-oidc.md.
+HOCVUSO_OIDC_ISSUER = env.str("HOCVUSO_OIDC_ISSUER", default="")
+HOCVUSO_OIDC_CLIENT_ID = env.str("HOCVUSO_OIDC_CLIENT_ID", default="")
+HOCVUSO_OIDC_CLIENT_SECRET = env.str("HOCVUSO_OIDC_CLIENT_SECRET", default="")
+HOCVUSO_OIDC_SCOPES = env.str("HOCVUSO_OIDC_SCOPES", default="openid profile phone")
+# Which claim gives what ("" for none): full name, phone, citizen ID, birth year
+# (a year, or a date such as 1968-04-12 whose year is taken).
+HOCVUSO_OIDC_CLAIM_NAME = env.str("HOCVUSO_OIDC_CLAIM_NAME", default="name")
+HOCVUSO_OIDC_CLAIM_PHONE = env.str("HOCVUSO_OIDC_CLAIM_PHONE", default="phone_number")
+HOCVUSO_OIDC_CLAIM_NATIONAL_ID = env.str(
+    "HOCVUSO_OIDC_CLAIM_NATIONAL_ID", default="national_id"
+)
+HOCVUSO_OIDC_CLAIM_BIRTH_YEAR = env.str(
+    "HOCVUSO_OIDC_CLAIM_BIRTH_YEAR", default="birthdate"
+)
+# The claim carrying the assurance level and how its values map to the
+# account's identity level (0, 1, 2); with no mapping, the claim is a number.
+HOCVUSO_OIDC_LEVEL_CLAIM = env.str("HOCVUSO_OIDC_LEVEL_CLAIM", default="acr")
+HOCVUSO_OIDC_LEVEL_MAP = env.str(
+    "HOCVUSO_OIDC_LEVEL_MAP", default="urn:vneid:level2=2,urn:vneid:level1=1"
+)
+# The provider's name in messages ("linked to VNeID") and the button's label.
+HOCVUSO_OIDC_NAME = env.str("HOCVUSO_OIDC_NAME", default="VNeID")
+HOCVUSO_OIDC_BUTTON_LABEL = env.str(
+    "HOCVUSO_OIDC_BUTTON_LABEL", default="Đăng nhập bằng VNeID"
+)
+# Seconds of clock difference allowed when checking an ID token's times.
+HOCVUSO_OIDC_LEEWAY = env.int("HOCVUSO_OIDC_LEEWAY", default=60)
+# Seconds the provider may take to answer (discovery, token, keys, userinfo).
+HOCVUSO_OIDC_TIMEOUT = env.float("HOCVUSO_OIDC_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from hocvuso.accounts.models import (
     DataRequest,
     GuidanceGrant,
     LearnerProfile,
+    OidcIdentity,
     RoleAssignment,
     User,
 )
@@ -29,6 +30,21 @@ class RoleInline(admin.TabularInline[RoleAssignment, User]):
     exclude = ("granted_by",)
 
 
+class OidcIdentityInline(admin.TabularInline[OidcIdentity, User]):
+    """Identities at providers, read-only: links change through the audited pages."""
+
+    model = OidcIdentity
+    extra = 0
+    fields = ("issuer", "subject", "level", "seen_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "full_name", "is_active", "date_joined")
@@ -36,6 +52,7 @@ class UserAdmin(BaseUserAdmin[User]):
     ordering = ("-date_joined",)
     readonly_fields = (
         "national_id_last4",
+        "identity_level",
         "anonymised_at",
         "last_login",
         "date_joined",
@@ -45,14 +62,22 @@ class UserAdmin(BaseUserAdmin[User]):
         ("Contact", {"fields": ("phone", "email", "national_id_last4")}),
         (
             "Status",
-            {"fields": ("is_active", "is_staff", "is_superuser", "anonymised_at")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "identity_level",
+                    "anonymised_at",
+                )
+            },
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "password1", "password2")}),)
     list_filter = ("is_active", "is_staff")
     filter_horizontal = ()
-    inlines = (RoleInline,)
+    inlines = (RoleInline, OidcIdentityInline)
     actions = ("reset_signin_limits",)
 
     def save_formset(

@@ -240,3 +240,35 @@ class GrantForm(forms.Form):
         label=_("The person agrees that this helper opens lessons and tests for them."),
         required=True,
     )
+
+
+class DeleteAccountConfirmForm(forms.Form):
+    """Deletion for an account without a password (it signs in with a provider)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."), required=True
+    )
+
+
+class OidcCompleteForm(ProfileFieldsMixin):
+    """The profile step after a first sign-in with an identity provider."""
+
+    consent = RegistrationForm.base_fields["consent"]
+
+    field_order = [
+        "full_name",
+        "birth_year",
+        "target_group",
+        "commune_q",
+        "commune",
+        "consent",
+    ]
+
+
+class PasswordConfirmForm(forms.Form):
+    """A recent password check before linking or unlinking an identity."""
+
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

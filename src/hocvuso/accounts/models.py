@@ -462,3 +462,42 @@ class ClaimCode(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.learner_id} {self.expires_at:%Y-%m-%d}"
+
+
+class OidcIdentity(BaseModel):
+    """A person's identity at an OpenID provider (VNeID…), linked to one account.
+
+    Unique on (issuer, subject): one subject never yields two accounts; an
+    account holds at most one identity per issuer. ``level`` and ``seen_at``
+    are the assurance level the provider gave at the latest sign-in, and when.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="oidc_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    level = models.PositiveSmallIntegerField(
+        _("identity assurance level"),
+        choices=IdentityLevel.choices,
+        default=IdentityLevel.NONE,
+    )
+    seen_at = models.DateTimeField(_("last signed in"))
+
+    class Meta:
+        verbose_name = _("OpenID identity")
+        verbose_name_plural = _("OpenID identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="oidc_identity_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="oidc_identity_unique_per_issuer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

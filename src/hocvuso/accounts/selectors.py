@@ -7,7 +7,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hocvuso.accounts.models import GuidanceGrant, LearnerProfile, Role, User
+from hocvuso.accounts.models import (
+    GuidanceGrant,
+    LearnerProfile,
+    OidcIdentity,
+    Role,
+    User,
+)
 from hocvuso.accounts.permissions import scope_queryset, user_roles
 from hocvuso.core.models import AuditLog
 
@@ -32,6 +38,11 @@ def user_profile_get(*, user: User) -> LearnerProfile | None:
     )
 
 
+def user_oidc_identity(*, user: User, issuer: str) -> OidcIdentity | None:
+    """Return ``user``'s identity at ``issuer``, if linked."""
+    return OidcIdentity.objects.filter(user=user, issuer=issuer).first()
+
+
 def user_data_export(*, user: User) -> dict[str, Any]:
     """Return everything held about ``user`` as JSON-ready data ("my data")."""
     profile = user_profile_get(user=user)
@@ -49,7 +60,17 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
             "registered_by_helper": user.registered_by_id is not None,
+            "identity_level": user.identity_level,
         },
+        "identities": [
+            {
+                "issuer": i.issuer,
+                "subject": i.subject,
+                "level": i.level,
+                "seen_at": i.seen_at.isoformat(),
+            }
+            for i in user.oidc_identities.all()
+        ],
         "profile": {
             "birth_year": profile.birth_year,
             "target_group": profile.target_group.slug if profile.target_group else None,

@@ -25,6 +25,7 @@ from hocvuso.accounts.models import (
     ConsentMethod,
     DataRequest,
     LearnerProfile,
+    OidcIdentity,
     Role,
     RoleAssignment,
     User,
@@ -282,7 +283,8 @@ def data_request_create(*, actor: User, kind: str, message: str) -> DataRequest:
 def account_anonymise(*, actor: User, user: User) -> User:
     """Delete a person's identifying data but keep anonymous learning records.
 
-    Name, phone, e-mail and the national ID hash are erased, the account can no
+    Name, phone, e-mail, the national ID hash and links to identity providers
+    are erased, the account can no
     longer sign in, consents are marked withdrawn. Records that feed statistics
     (profile's target group and commune, later learning and assessment records)
     stay attached to the now anonymous account, so counts do not change.
@@ -313,6 +315,9 @@ def account_anonymise(*, actor: User, user: User) -> User:
         handled_at=now,
     )
     RoleAssignment.objects.filter(user=user).exclude(role=Role.LEARNER).delete()
+    # The provider's subject identifies the person: the link goes too, so the
+    # same person may make a new account later.
+    OidcIdentity.objects.filter(user=user).delete()
     audit_record(actor=actor, action="account.anonymise", obj=user)
     return user
 

@@ -1,13 +1,19 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hocvuso.accounts import assisted_views, views
+from hocvuso.accounts import assisted_views, oidc_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc_views.signout, name="logout"),
+    path("oidc/start/", oidc_views.oidc_start, name="oidc_start"),
+    path("oidc/callback/", oidc_views.oidc_callback, name="oidc_callback"),
+    path("oidc/complete/", oidc_views.oidc_complete, name="oidc_complete"),
+    path("oidc/existing/", oidc_views.oidc_link_existing, name="oidc_link_existing"),
+    path("oidc/link/", oidc_views.oidc_link_start, name="oidc_link"),
+    path("oidc/unlink/", oidc_views.oidc_unlink, name="oidc_unlink"),
+    path("oidc/signed-out/", oidc_views.oidc_logged_out, name="oidc_logged_out"),
     path("register/", views.register, name="register"),
     path("assist/", views.assist_register, name="assist_register"),
     path("communes/", views.commune_options, name="commune_options"),
