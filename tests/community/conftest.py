@@ -43,6 +43,11 @@ def join(
 
 @pytest.fixture
 def world(db: Any) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """Create the officers, the two teams and one volunteer in team A."""
     officer_a = user_with_role(Role.COMMUNE_OFFICER, commune_code=COMMUNE_A)
     officer_c = user_with_role(Role.COMMUNE_OFFICER, commune_code=COMMUNE_C)
     province_officer = user_with_role(Role.PROVINCE_OFFICER, province_code=PROVINCE_AB)

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.community.models import (
@@ -83,6 +84,11 @@ class CardForm(forms.Form):
     )
 
 
+_PEOPLE_RANGE = format_lazy(
+    _("The number of people helped is from 1 to {n}."), n=MAX_PEOPLE_PER_VISIT
+)
+
+
 class VisitForm(forms.Form):
     """The visit log; the page's script sends the same fields as JSON."""
 
@@ -99,6 +105,11 @@ class VisitForm(forms.Form):
         max_value=MAX_PEOPLE_PER_VISIT,
         initial=1,
         widget=forms.NumberInput({"inputmode": "numeric"}),
+        error_messages={
+            "min_value": _PEOPLE_RANGE,
+            "max_value": _PEOPLE_RANGE,
+            "invalid": _PEOPLE_RANGE,
+        },
     )
     activities = forms.MultipleChoiceField(
         label=_("What was done"),
@@ -128,6 +139,11 @@ class VisitForm(forms.Form):
             {"accept": "image/*", "capture": "environment"}
         ),
         help_text=_("At most 10 MB. It is made smaller on the server."),
+        error_messages={
+            "invalid_image": _(
+                "This file is not a photo we can read (use JPEG or PNG)."
+            )
+        },
     )
     keep_location = forms.BooleanField(
         label=_("Keep the photo's location (GPS)"), required=False
