@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-visits clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,7 +77,12 @@ bench-assessment: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/assessment_load.py --db both
 
-bench: bench-pages bench-psychometrics bench-assessment
+## make bench-visits: 100 volunteers logging visits, a 1,000-visit offline queue.
+bench-visits: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/visits.py --db both
+
+bench: bench-pages bench-psychometrics bench-assessment bench-visits
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

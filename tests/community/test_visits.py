@@ -269,3 +269,18 @@ def test_two_concurrent_resends_store_one_visit(_reference_data_back: None) -> N
     assert sum(created for _pk, created in outcomes) == 1
     assert Visit.objects.filter(pk=data.id).count() == 1
     assert VisitActivity.objects.filter(visit_id=data.id).count() == 2
+
+
+def test_a_runaway_sender_is_stopped_without_storing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hocvuso.community import visits
+    from hocvuso.community.errors import TooManyVisits
+
+    monkeypatch.setattr(visits, "MAX_VISITS_PER_HOUR", 3)
+    visits_sync(actor=world.volunteer, batch=[visit_data(world.team) for _ in range(2)])
+    with pytest.raises(TooManyVisits, match="Quá nhiều"):
+        visits_sync(
+            actor=world.volunteer, batch=[visit_data(world.team) for _ in range(2)]
+        )
+    assert Visit.objects.count() == 2

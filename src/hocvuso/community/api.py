@@ -13,10 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
 from ninja import Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
@@ -57,16 +54,6 @@ class SyncOut(Schema):
 @router.post("/visits/sync", response=SyncOut)
 def visits_sync_api(request: HttpRequest, payload: SyncIn) -> SyncOut:
     """Store a batch of visits; a visit sent again is stored once."""
-    rate = str(getattr(settings, "HOCVUSO_VISIT_SYNC_RATE", "600/m"))
-    if is_ratelimited(
-        request,
-        group="visit-sync",
-        key="user",
-        rate=rate,
-        method="POST",
-        increment=True,
-    ):
-        raise Ratelimited()
     user = request.user
     assert isinstance(user, User)
     report = visits_sync(

@@ -47,3 +47,9 @@ class PhotoInvalid(CommunityError):
     """The photo is not an image, or is too large."""
 
     status = 422
+
+
+class TooManyVisits(CommunityError):
+    """A volunteer sent more visits in an hour than anyone can make."""
+
+    status = 429

@@ -25,6 +25,7 @@ from hocvuso.community.errors import (
     CommunityError,
     NotAllowed,
     NotFoundHere,
+    TooManyVisits,
     VisitConflict,
     VisitInvalid,
 )
@@ -47,6 +48,11 @@ CLOCK_SKEW = timedelta(minutes=10)
 MAX_AGE = timedelta(days=366)
 MAX_NOTE = 1000
 MAX_BATCH = 200
+# New visits one volunteer may store in an hour: far above a day's real work
+# (a phone back online after a week in the field sends a few hundred), low
+# enough to bound a runaway script. Counted from the visits themselves, so
+# the check writes nothing (a cache-based limiter costs two commits a call).
+MAX_VISITS_PER_HOUR = 2000
 
 
 @dataclass(frozen=True)
@@ -231,6 +237,14 @@ def visits_sync(
     """
     if len(batch) > MAX_BATCH:
         raise VisitInvalid(_("Send at most %(n)d visits at a time.") % {"n": MAX_BATCH})
+    now = now or timezone.now()
+    recent = Visit.objects.filter(
+        volunteer=actor, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent + len(batch) > MAX_VISITS_PER_HOUR:
+        raise TooManyVisits(
+            _("Too many visits sent in one hour. Please try again later.")
+        )
     report = SyncReport()
     for data in batch:
         try:

@@ -64,11 +64,11 @@ async function render() {
       li.className = `visit-${v.state}`;
       li.dataset.id = v.id;
       li.dataset.state = v.state;
-      const when = new Date(v.visited_at).toLocaleString("vi-VN", {
-        day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
-      });
+      const d = new Date(v.visited_at);
+      const two = (n) => String(n).padStart(2, "0");
+      const when = `${two(d.getDate())}/${two(d.getMonth() + 1)} ${two(d.getHours())}:${two(d.getMinutes())}`;
       const title = document.createElement("strong");
-      title.textContent = `${v.hamlet} · ${v.people_helped}`;
+      title.textContent = `${v.hamlet} · ${v.people_helped} ${form.dataset.msgPeople}`;
       const state = document.createElement("span");
       state.className = "state";
       state.textContent = label(v.state);
