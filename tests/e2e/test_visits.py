@@ -17,6 +17,22 @@ pytestmark = pytest.mark.e2e
 
 COMMUNE = 30178
 
+# Put every visit on the phone back in the queue, as if no answer had come.
+RESEND_ALL = """async () => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("hocvuso-visits", 1);
+    r.onsuccess = () => ok(r.result);
+  });
+  const t = db.transaction("queue", "readwrite");
+  const s = t.objectStore("queue");
+  const all = await new Promise((ok) => {
+    const r = s.getAll();
+    r.onsuccess = () => ok(r.result);
+  });
+  for (const v of all) s.put({...v, state: "waiting", next_try: 0});
+  await new Promise((ok) => { t.oncomplete = ok; });
+}"""
+
 
 def sign_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/")
@@ -92,17 +108,7 @@ def test_team_invitation_and_offline_visits_arrive_once(
     assert sorted(Visit.objects.values_list("people_helped", flat=True)) == [2, 3]
 
     # Sending the same queue again (a lost answer) stores nothing new.
-    page.evaluate(
-        """async () => {
-          const db = await new Promise((ok) => {
-            const r = indexedDB.open("hocvuso-visits", 1); r.onsuccess = () => ok(r.result);
-          });
-          const t = db.transaction("queue", "readwrite"), s = t.objectStore("queue");
-          const all = await new Promise((ok) => { const r = s.getAll(); r.onsuccess = () => ok(r.result); });
-          for (const v of all) s.put({...v, state: "waiting", next_try: 0});
-          await new Promise((ok) => { t.oncomplete = ok; });
-        }"""
-    )
+    page.evaluate(RESEND_ALL)
     page.reload()
     expect(page.locator("#queue-list li[data-state=sent]")).to_have_count(
         2, timeout=15000
