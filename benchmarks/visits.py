@@ -36,7 +36,6 @@ from typing import Any
 import httpx
 from loadserver import (
     BIN,
-    PG_DB,
     PG_SERVER,
     db_version,
     free_port,
@@ -53,6 +52,8 @@ ACCESS_FMT = "ACCESS %(method)s %(path)s %(status)d %(dt_ms).3f"
 SYNC = "/api/community/visits/sync"
 TARGET_P95_MS = 50.0
 TARGET_QUEUE_S = 30.0
+# A database of its own: other benchmarks may be using theirs at the same time.
+PG_DB = "hocvuso_bench_visits"
 
 # Run inside ``hocvuso shell``: volunteers (one password hash), one team in
 # a commune, each volunteer a member with the community_helper role.
@@ -372,8 +373,8 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--visits", type=int, default=5, help="visits per volunteer")
-    parser.add_argument("--think", type=float, default=2.0, help="mean pause (s)")
-    parser.add_argument("--ramp", type=float, default=5.0, help="start spread (s)")
+    parser.add_argument("--think", type=float, default=10.0, help="mean pause (s)")
+    parser.add_argument("--ramp", type=float, default=10.0, help="start spread (s)")
     parser.add_argument("--queue", type=int, default=1000, help="visits on one phone")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)

@@ -258,6 +258,9 @@ def test_two_concurrent_resends_store_one_visit(_reference_data_back: None) -> N
     def send(_n: int) -> tuple[str, bool]:
         try:
             start.wait(timeout=60)
+            if _n % 2:  # half through a sync batch, half one by one
+                result = visits_sync(actor=w.volunteer, batch=[data]).results[0]
+                return result.id, result.status == "created"
             done = visit_record(actor=w.volunteer, data=data)
             return str(done.visit.pk), done.created
         finally:
@@ -284,3 +287,10 @@ def test_a_runaway_sender_is_stopped_without_storing(
             actor=world.volunteer, batch=[visit_data(world.team) for _ in range(2)]
         )
     assert Visit.objects.count() == 2
+
+
+def test_the_same_visit_twice_in_one_batch_is_stored_once(world: World) -> None:
+    data = visit_data(world.team)
+    report = visits_sync(actor=world.volunteer, batch=[data, data])
+    assert [r.status for r in report.results] == ["created", "duplicate"]
+    assert Visit.objects.count() == 1

@@ -84,7 +84,7 @@ class CardForm(forms.Form):
     )
 
 
-_PEOPLE_RANGE = format_lazy(
+PEOPLE_RANGE = format_lazy(
     _("The number of people helped is from 1 to {n}."), n=MAX_PEOPLE_PER_VISIT
 )
 
@@ -106,9 +106,9 @@ class VisitForm(forms.Form):
         initial=1,
         widget=forms.NumberInput({"inputmode": "numeric"}),
         error_messages={
-            "min_value": _PEOPLE_RANGE,
-            "max_value": _PEOPLE_RANGE,
-            "invalid": _PEOPLE_RANGE,
+            "min_value": PEOPLE_RANGE,
+            "max_value": PEOPLE_RANGE,
+            "invalid": PEOPLE_RANGE,
         },
     )
     activities = forms.MultipleChoiceField(

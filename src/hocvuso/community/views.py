@@ -25,6 +25,7 @@ from hocvuso.community import selectors as sel
 from hocvuso.community import services
 from hocvuso.community.errors import CommunityError, NotAllowed, NotFoundHere
 from hocvuso.community.forms import (
+    PEOPLE_RANGE,
     CardForm,
     InvitationForm,
     JoinForm,
@@ -411,6 +412,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "hamlets": sel.hamlet_suggestions(team=team),
+            "people_range": PEOPLE_RANGE,
             "recent": sel.visits_visible(user).filter(volunteer=user)[:5],
         },
     )

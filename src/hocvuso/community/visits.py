@@ -82,7 +82,21 @@ class Recorded:
     created: bool
 
 
-def _team_for(actor: User, team_id: uuid.UUID) -> tuple[Team, TeamMember]:
+TeamCache = dict[uuid.UUID, tuple[Team, TeamMember]]
+
+
+def _team_for(
+    actor: User, team_id: uuid.UUID, cache: TeamCache | None = None
+) -> tuple[Team, TeamMember]:
+    if cache is not None and team_id in cache:
+        return cache[team_id]
+    found = _team_lookup(actor, team_id)
+    if cache is not None:
+        cache[team_id] = found
+    return found
+
+
+def _team_lookup(actor: User, team_id: uuid.UUID) -> tuple[Team, TeamMember]:
     team = Team.objects.select_related("commune").filter(pk=team_id).first()
     if team is None:
         raise NotFoundHere(_("This team is not known."))
@@ -147,7 +161,18 @@ def visit_record(
     first = Visit.objects.filter(pk=data.id).first()
     if first is not None:
         return _again(actor, first)
-    team, _member = _team_for(actor, data.team_id)
+    return _record(actor=actor, data=data, photo=photo, now=now, teams=None)
+
+
+def _record(
+    *,
+    actor: User,
+    data: VisitData,
+    photo: PhotoUpload | None,
+    now: datetime,
+    teams: TeamCache | None,
+) -> Recorded:
+    team, _member = _team_for(actor, data.team_id, teams)
     hamlet, activities, note = _validate(data, now)
     processed = (
         photo_process(photo.content, keep_location=photo.keep_location)
@@ -232,8 +257,9 @@ def visits_sync(
 ) -> SyncReport:
     """Record each visit of a batch on its own; report one status per visit.
 
-    One bad visit does not stop the others: each is its own transaction, so
-    the phone can drop the ones stored and show the refused ones.
+    One bad visit does not stop the others (each has its own savepoint), so
+    the phone can drop the ones stored and show the refused ones. A visit
+    already stored, or twice in the batch, is reported ``duplicate``.
     """
     if len(batch) > MAX_BATCH:
         raise VisitInvalid(_("Send at most %(n)d visits at a time.") % {"n": MAX_BATCH})
@@ -246,16 +272,27 @@ def visits_sync(
             _("Too many visits sent in one hour. Please try again later.")
         )
     report = SyncReport()
-    for data in batch:
-        try:
-            done = visit_record(actor=actor, data=data, now=now)
-        except CommunityError as exc:
-            report.results.append(
-                SyncResult(str(data.id), "error", exc.status, exc.message)
-            )
-        else:
-            status = "created" if done.created else "duplicate"
-            report.results.append(SyncResult(str(data.id), status, 200))
+    stored = {v.pk: v for v in Visit.objects.filter(pk__in=[d.id for d in batch])}
+    teams: TeamCache = {}
+    # One transaction for the batch (one commit, not one per visit); each visit
+    # in its own savepoint, so a refused visit leaves the others stored.
+    with transaction.atomic():
+        for data in batch:
+            try:
+                first = stored.get(data.id)
+                if first is not None:
+                    done = _again(actor, first)
+                else:
+                    done = _record(
+                        actor=actor, data=data, photo=None, now=now, teams=teams
+                    )
+            except CommunityError as exc:
+                report.results.append(
+                    SyncResult(str(data.id), "error", exc.status, exc.message)
+                )
+            else:
+                status = "created" if done.created else "duplicate"
+                report.results.append(SyncResult(str(data.id), status, 200))
     return report
 
 

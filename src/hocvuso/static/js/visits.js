@@ -131,9 +131,14 @@ async function onSubmit(event) {
   if (hasPhoto && navigator.onLine) return; // the plain POST carries the photo
   event.preventDefault();
   const visit = readForm();
-  if (!visit.hamlet || visit.people_helped < 1) {
-    form.reportValidity();
-    showNote(form.dataset.msgFailed);
+  if (!visit.hamlet) {
+    showNote(form.dataset.msgNeedHamlet);
+    form.querySelector("[name=hamlet]").focus();
+    return;
+  }
+  if (visit.people_helped < 1 || visit.people_helped > 50) {
+    showNote(form.dataset.msgNeedPeople);
+    form.querySelector("[name=people_helped]").focus();
     return;
   }
   await put({ ...visit, state: "waiting", attempts: 0, next_try: 0, error: "" });
