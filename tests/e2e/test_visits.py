@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import axe_violations, screenshot
 from tests.factories import PASSWORD, UserFactory, user_with_role
 
 from hocvuso.accounts.models import Role
@@ -50,7 +50,11 @@ def log_visit(page: Page, hamlet: str, people: str, activity: str) -> None:
 
 
 def test_team_invitation_and_offline_visits_arrive_once(
-    browser: Browser, phone_page: Page, live_server: Any, reference_data: None
+    browser: Browser,
+    phone_page: Page,
+    live_server: Any,
+    reference_data: None,
+    axe_script: str,
 ) -> None:
     base = live_server.url
     officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=COMMUNE)
@@ -86,6 +90,7 @@ def test_team_invitation_and_offline_visits_arrive_once(
     page.get_by_role("link", name="Ghi lần đến hộ dân").first.click()
     expect(page.get_by_role("heading", name="Ghi lần đến hộ dân")).to_be_visible()
     screenshot(page, "visits-form")
+    assert axe_violations(page, axe_script) == []
 
     # The network drops: visits wait on the phone, visibly.
     page.context.set_offline(True)
