@@ -50,11 +50,7 @@ def log_visit(page: Page, hamlet: str, people: str, activity: str) -> None:
 
 
 def test_team_invitation_and_offline_visits_arrive_once(
-    browser: Browser,
-    phone_page: Page,
-    live_server: Any,
-    reference_data: None,
-    axe_script: str,
+    browser: Browser, phone_page: Page, live_server: Any, reference_data: None
 ) -> None:
     base = live_server.url
     officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=COMMUNE)
@@ -90,7 +86,6 @@ def test_team_invitation_and_offline_visits_arrive_once(
     page.get_by_role("link", name="Ghi lần đến hộ dân").first.click()
     expect(page.get_by_role("heading", name="Ghi lần đến hộ dân")).to_be_visible()
     screenshot(page, "visits-form")
-    assert axe_violations(page, axe_script) == []
 
     # The network drops: visits wait on the phone, visibly.
     page.context.set_offline(True)
@@ -155,4 +150,39 @@ def test_visit_form_works_without_javascript(
     screenshot(page, "visits-nojs-saved")
     visit = Visit.objects.get(volunteer=volunteer)
     assert visit.people_helped == 5
+    context.close()
+
+
+def test_visit_and_commune_pages_pass_axe(
+    browser: Browser, live_server: Any, reference_data: None, axe_script: str
+) -> None:
+    from tests.factories import commune
+
+    from hocvuso.community.services import (
+        card_save,
+        invitation_accept,
+        invitation_create,
+        team_create,
+    )
+
+    officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=COMMUNE)
+    team = team_create(
+        actor=officer, commune=commune(COMMUNE), name="Tổ 8", kind="other"
+    )
+    volunteer = UserFactory()
+    invitation = invitation_create(actor=officer, team=team, role="ambassador")
+    member = invitation_accept(actor=volunteer, code=invitation.code)
+    card_save(
+        actor=volunteer, member=member, display_name="Anh Tư", helps_with=["payment"]
+    )
+    # bypass_csp lets the test inject axe-core; the pages' own CSP stays strict.
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in(page, live_server.url, volunteer.username)
+    for path in ["/community/visits/new/", f"/community/c/{COMMUNE}/", "/community/"]:
+        page.goto(live_server.url + path)
+        assert axe_violations(page, axe_script) == [], path
+    screenshot(page, "visits-home")
     context.close()
