@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,7 +85,12 @@ bench-checkin: dev
 	$(BIN)/pip install --quiet "httpx>=0.27"
 	$(BIN)/python benchmarks/checkin.py --db both
 
-bench: bench-pages bench-psychometrics bench-assessment bench-checkin
+## make bench-visits: 100 volunteers logging visits, a 1,000-visit offline queue.
+bench-visits: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/visits.py --db both
+
+bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

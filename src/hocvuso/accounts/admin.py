@@ -19,7 +19,11 @@ from hocvuso.accounts.models import (
     RoleAssignment,
     User,
 )
-from hocvuso.accounts.services import role_assign, role_revoke, signin_limits_reset
+from hocvuso.accounts.services import (
+    role_assign,
+    role_assignment_revoke,
+    signin_limits_reset,
+)
 
 
 class RoleInline(admin.TabularInline[RoleAssignment, User]):
@@ -92,7 +96,7 @@ class UserAdmin(BaseUserAdmin[User]):
         for assignment in formset.save(commit=False):
             if assignment.pk and not assignment._state.adding:
                 # An edited row is a revoke of the old role and a grant of the new.
-                role_revoke(
+                role_assignment_revoke(
                     actor=actor, assignment=RoleAssignment.objects.get(pk=assignment.pk)
                 )
             role_assign(
@@ -103,7 +107,7 @@ class UserAdmin(BaseUserAdmin[User]):
                 commune=assignment.commune,
             )
         for assignment in formset.deleted_objects:
-            role_revoke(actor=actor, assignment=assignment)
+            role_assignment_revoke(actor=actor, assignment=assignment)
 
     @admin.action(
         description=gettext_lazy("Clear failed sign-ins"),

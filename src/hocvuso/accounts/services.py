@@ -215,9 +215,16 @@ def role_assign(
     role: str,
     province: Province | None = None,
     commune: Commune | None = None,
+    authorised: bool = False,
 ) -> RoleAssignment:
-    """Give ``user`` a role in a unit (idempotent: an existing one is returned)."""
-    if not (actor.is_superuser or has_role(actor, Role.NATIONAL_ADMIN)):
+    """Give ``user`` a role in a unit (idempotent: an existing one is returned).
+
+    ``authorised=True`` is for services of higher apps that have checked the
+    actor's right themselves (community: a person accepting a team invitation
+    gets ``community_helper`` in the team's commune); the grant is audited
+    with the actor as usual.
+    """
+    if not (authorised or actor.is_superuser or has_role(actor, Role.NATIONAL_ADMIN)):
         raise PermissionDeniedError(_("Only national admins can assign roles."))
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
@@ -245,7 +252,7 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
+def role_assignment_revoke(*, actor: User, assignment: RoleAssignment) -> None:
     """Take a role away (audited); the admin site closes with the last admin role."""
     if not (actor.is_superuser or has_role(actor, Role.NATIONAL_ADMIN)):
         raise PermissionDeniedError(_("Only national admins can assign roles."))
@@ -266,6 +273,40 @@ def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
         user.is_staff = False
         user.save(update_fields=["is_staff"])
     clear_role_cache(user)
+
+
+@transaction.atomic
+def role_revoke(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    province: Province | None = None,
+    commune: Commune | None = None,
+    authorised: bool = False,
+) -> bool:
+    """Take a role in a unit back from ``user``; return whether one was held.
+
+    ``authorised`` as in :func:`role_assign` (community: leaving a team).
+    """
+    if not (authorised or actor.is_superuser or has_role(actor, Role.NATIONAL_ADMIN)):
+        raise PermissionDeniedError(_("Only national admins can assign roles."))
+    deleted, _rows = RoleAssignment.objects.filter(
+        user=user, role=role, province=province, commune=commune
+    ).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action="role.revoke",
+            obj=user,
+            before={
+                "role": role,
+                "province": province.pk if province else None,
+                "commune": commune.pk if commune else None,
+            },
+        )
+    clear_role_cache(user)
+    return bool(deleted)
 
 
 @transaction.atomic

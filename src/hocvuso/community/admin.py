@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from hocvuso.community.models import (
+    AmbassadorCard,
     Attendance,
     AttendanceCode,
     Event,
     EventRegistration,
+    Invitation,
     Team,
     TeamMember,
+    Visit,
 )
 
 
@@ -56,3 +59,22 @@ class AttendanceCodeAdmin(admin.ModelAdmin[AttendanceCode]):
     list_display = ("code", "user", "created_at")
     search_fields = ("code",)
     raw_id_fields = ("user",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    list_display = ("code", "team", "role", "uses", "max_uses", "expires_at")
+    raw_id_fields = ("team", "created_by")
+
+
+@admin.register(AmbassadorCard)
+class AmbassadorCardAdmin(admin.ModelAdmin[AmbassadorCard]):
+    list_display = ("display_name", "member", "published")
+    raw_id_fields = ("member",)
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin[Visit]):
+    list_display = ("visited_at", "team", "hamlet", "people_helped")
+    list_filter = ("visited_at",)
+    raw_id_fields = ("team", "commune", "volunteer", "followup_done_by")
