@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -68,8 +69,17 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if as_json:
         response = JsonResponse(payload, status=status)
     else:
+        cert = payload["certificate"] or {}
+        dates = {
+            k: date.fromisoformat(cert[k])
+            for k in ("issued_on", "reissued_on", "revoked_on")
+            if cert.get(k)
+        }
         response = render(
-            request, "credentials/verify.html", {"v": payload}, status=status
+            request,
+            "credentials/verify.html",
+            {"v": payload, "dates": dates},
+            status=status,
         )
     response["Cache-Control"] = "no-cache"
     response["X-Robots-Tag"] = "noindex"
