@@ -78,7 +78,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         response = render(
             request,
             "credentials/verify.html",
-            {"v": payload, "dates": dates},
+            {
+                "v": payload,
+                "dates": dates,
+                "code": selectors.code_display(payload["code"]),
+            },
             status=status,
         )
     response["Cache-Control"] = "no-cache"
@@ -180,9 +184,13 @@ def officer_result(request: HttpRequest, result_id: str) -> HttpResponse:
             "certificate": certificate,
             "versions": list(certificate.versions.all()) if certificate else [],
             "assessment": result_assess(rules),
-            "revoke_form": ReasonForm(),
+            # Distinct ids: both forms have a "reason" field on one page.
+            "revoke_form": ReasonForm(auto_id="revoke_%s"),
             "reissue_form": ReissueForm(
-                initial={"name": certificate.name_on_certificate} if certificate else {}
+                auto_id="reissue_%s",
+                initial={"name": certificate.name_on_certificate}
+                if certificate
+                else {},
             ),
         },
     )
