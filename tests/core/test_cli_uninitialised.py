@@ -45,6 +45,7 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
         (["content", "validate", str(DEFAULT_PACK)], False),
         (["content", "import", str(DEFAULT_PACK)], True),
     ],
+    "demo": [(["demo", "generate", "--count", "1"], True)],
     "init": [(["init", "--help"], False)],
     "load_framework": [(["load_framework"], True)],
     "load_units": [(["load_units"], True)],

@@ -37,3 +37,25 @@ def test_list_and_export(sitting_factory: Any, tmp_path: Path) -> None:
     assert (tmp_path / "c/certificate.pdf").read_bytes().startswith(b"%PDF")
     with pytest.raises(CommandError, match="no certificate"):
         call_command("certificates", "export", "NOPE", "--out", str(tmp_path))
+
+
+def test_demo_generate(bank: Any) -> None:
+    out, err = StringIO(), StringIO()
+    call_command(
+        "demo", "generate", "--count", "3", "--seed", "7", stdout=out, stderr=err
+    )
+    assert "3 learners, 3 certificates" in err.getvalue()
+    names = [line.split("  ", 1)[1] for line in out.getvalue().splitlines()[:3]]
+    assert Certificate.objects.filter(revoked_at__isnull=True).count() == 3
+    kinds = {
+        c.confirmation.evidence["identity"]["kind"]
+        for c in Certificate.objects.select_related("confirmation")
+    }
+    assert kinds == {"vneid", "id_card"}
+    # Run again: nothing twice; the same seed gives the same people.
+    out = StringIO()
+    call_command(
+        "demo", "generate", "--count", "3", "--seed", "7", stdout=out, stderr=err
+    )
+    assert Certificate.objects.count() == 3
+    assert [line.split("  ", 1)[1] for line in out.getvalue().splitlines()[:3]] == names

@@ -164,6 +164,9 @@ def test_officers_see_and_act_on_their_unit_only(
     client.force_login(officer)
     client.post(revoke, {"reason": "Thi hộ"})
     assert Certificate.objects.get(pk=certificate.pk).revoked_at is not None
+    detail = client.get(f"/certificates/manage/{result_id}/").content.decode()
+    assert certificate.code in detail and "Thi hộ" in detail
+    assert "Cấp lại (giữ nguyên mã)" not in detail
     client.force_login(s.learner)
     assert (
         client.get(f"/certificates/{certificate.pk}/certificate.pdf").status_code == 404

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -76,14 +76,13 @@ def officer_can_manage(actor: User, learner_id: uuid.UUID) -> bool:
 
 
 def _results() -> QuerySet[Result]:
-    live = Certificate.objects.filter(revoked_at__isnull=True)
     return Result.objects.select_related(
         "user__profile__commune",
         "target_group",
         "level",
         "session__supervision",
         "confirmation",
-    ).prefetch_related(Prefetch("confirmation__certificates", queryset=live))
+    )
 
 
 def officer_results(*, actor: User, confirmed: bool | None = None) -> QuerySet[Result]:

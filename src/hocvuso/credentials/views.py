@@ -20,6 +20,7 @@ from hocvuso.accounts.models import User
 from hocvuso.credentials import selectors, services
 from hocvuso.credentials.errors import CredentialsError
 from hocvuso.credentials.forms import ReasonForm, ReissueForm
+from hocvuso.credentials.models import Certificate
 from hocvuso.credentials.pdf import certificate_pdf
 from hocvuso.credentials.rules import result_assess
 from hocvuso.credentials.verification import verification_payload
@@ -169,7 +170,9 @@ def officer_result(request: HttpRequest, result_id: str) -> HttpResponse:
         raise Http404
     confirmation = getattr(result, "confirmation", None)
     certificate = (
-        confirmation.certificates.order_by("-issued_at").first()
+        Certificate.objects.filter(confirmation=confirmation)
+        .order_by("-issued_at")
+        .first()
         if confirmation
         else None
     )
