@@ -285,6 +285,14 @@ HOCVUSO_PUBLIC_URL = env.str("HOCVUSO_PUBLIC_URL", default="http://127.0.0.1:800
 HOCVUSO_KEYS_DIR = Path(
     env.str("HOCVUSO_KEYS_DIR", default=str(DATA_DIR / "keys"))
 ).resolve()
+# Public verification page: lookups per IP address; certificate downloads per
+# user; the size of the revocation status list (indexes are drawn at random in
+# it, so a position reveals nothing about the order of issue).
+HOCVUSO_VERIFY_RATE = env.str("HOCVUSO_VERIFY_RATE", default="60/m")
+HOCVUSO_CERTIFICATE_DOWNLOAD_RATE = env.str(
+    "HOCVUSO_CERTIFICATE_DOWNLOAD_RATE", default="30/h"
+)
+HOCVUSO_STATUS_LIST_SIZE = env.int("HOCVUSO_STATUS_LIST_SIZE", default=131072)
 
 LOGGING = {
     "version": 1,
@@ -296,6 +304,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO: noise per certificate.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # granian's access log (off unless GRANIAN_LOG_ACCESS_ENABLED=true),
         # through the same redacting handler whatever LOG_LEVEL says.
         "granian.access": {

@@ -36,10 +36,16 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
         (["assessment", "item-analysis", "{tmp}/report.csv"], True),
         (["assessment", "import-params", "{tmp}/in.csv"], True),
     ],
+    "certificates": [
+        (["certificates", "list"], True),
+        (["certificates", "list", "--json"], True),
+        (["certificates", "export", "ABCD", "--out", "{tmp}/out"], True),
+    ],
     "content": [
         (["content", "validate", str(DEFAULT_PACK)], False),
         (["content", "import", str(DEFAULT_PACK)], True),
     ],
+    "demo": [(["demo", "generate", "--count", "1"], True)],
     "init": [(["init", "--help"], False)],
     "load_framework": [(["load_framework"], True)],
     "load_units": [(["load_units"], True)],

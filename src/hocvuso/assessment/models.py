@@ -231,6 +231,16 @@ class TestSession(BaseModel):
         on_delete=models.PROTECT,
         related_name="sessions",
     )
+    # The supervisor's in-person check of the learner's citizen ID card (the
+    # card's number is never stored: only who looked and when).
+    id_card_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    id_card_checked_at = models.DateTimeField(null=True, blank=True)
     # Answer rate limit, kept on the row the answer already locks and writes
     # (no extra cache round trip per answer): submissions in the current window.
     rate_window_start = models.DateTimeField(null=True, blank=True)
