@@ -36,6 +36,10 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
         (["assessment", "item-analysis", "{tmp}/report.csv"], True),
         (["assessment", "import-params", "{tmp}/in.csv"], True),
     ],
+    "certificates": [
+        (["certificates", "verify", "--help"], False),
+        (["certificates", "rotate-key"], True),
+    ],
     "content": [
         (["content", "validate", str(DEFAULT_PACK)], False),
         (["content", "import", str(DEFAULT_PACK)], True),

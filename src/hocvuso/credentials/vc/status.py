@@ -70,10 +70,15 @@ def bitstring_decode(encoded: str) -> bytes:
         raise ValueError("encodedList is not multibase base64url")
     body = encoded[1:]
     try:
-        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        return gzip.decompress(packed)
+        packed = base64.b64decode(
+            body + "=" * (-len(body) % 4), altchars=b"-_", validate=True
+        )
+        bits = gzip.decompress(packed)
     except (ValueError, OSError, EOFError) as exc:
         raise ValueError("encodedList is not a gzip bitstring") from exc
+    if not bits:
+        raise ValueError("encodedList is empty")
+    return bits
 
 
 def bit_is_set(bitstring: bytes, index: int) -> bool:
