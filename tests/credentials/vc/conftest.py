@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from hocvuso.credentials.vc.badge import (
     BadgeInput,
@@ -21,6 +23,13 @@ from hocvuso.credentials.vc.sign import credential_sign
 ISSUED = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LIST_URL = "http://127.0.0.1:8000/credentials/status/1"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Assert on the English messages (the site's default language is vi)."""
+    with translation.override("en"):
+        yield
 
 
 def make_input(**changes: Any) -> BadgeInput:

@@ -221,3 +221,11 @@ def test_signing_refuses_another_issuer(unsigned: dict[str, Any]) -> None:
     doc["issuer"]["id"] = "did:web:other.example"
     with pytest.raises(CredentialError, match="issuer must be"):
         credential_sign(doc, created=ISSUED)
+
+
+def test_errors_are_in_the_active_language(signed: dict[str, Any]) -> None:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        result = credential_verify(signed, now=datetime(2031, 3, 1, tzinfo=UTC))
+    assert result.errors == ["Giấy chứng nhận đã hết hạn."]
