@@ -47,11 +47,13 @@ pytest: pytest-sqlite pytest-postgres
 pytest-sqlite: dev
 	scripts/ensure-chromium
 	scripts/ensure-poppler
+	scripts/ensure-node-tools
 	@echo "== pytest on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
 pytest-postgres: dev
 	scripts/ensure-poppler
+	scripts/ensure-node-tools
 	@if $(BIN)/python scripts/pg-reachable "$(PG_URL)"; then \
 	  echo "== pytest on PostgreSQL ($(PG_URL))"; \
 	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest -p no:cacheprovider; \

@@ -293,6 +293,7 @@ HOCVUSO_CERTIFICATE_DOWNLOAD_RATE = env.str(
     "HOCVUSO_CERTIFICATE_DOWNLOAD_RATE", default="30/h"
 )
 HOCVUSO_STATUS_LIST_SIZE = env.int("HOCVUSO_STATUS_LIST_SIZE", default=131072)
+HOCVUSO_REVOCATION_PROVIDER = "hocvuso.credentials.portable.revoked_status_indices"
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,8 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
         (["certificates", "list"], True),
         (["certificates", "list", "--json"], True),
         (["certificates", "export", "ABCD", "--out", "{tmp}/out"], True),
+        (["certificates", "verify", "--help"], False),
+        (["certificates", "rotate-key"], True),
     ],
     "content": [
         (["content", "validate", str(DEFAULT_PACK)], False),

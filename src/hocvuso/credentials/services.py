@@ -28,6 +28,7 @@ from hocvuso.credentials.errors import (
     ReasonRequired,
 )
 from hocvuso.credentials.models import Certificate, CertificateVersion, Confirmation
+from hocvuso.credentials.portable import certificate_sign
 from hocvuso.credentials.rules import result_assess
 from hocvuso.credentials.selectors import (
     CODE_ALPHABET,
@@ -224,6 +225,7 @@ def certificate_issue(
         issued_at=now,
         issued_by=actor,
     )
+    certificate_sign(certificate, now=now)
     audit_record(
         actor=actor,
         action="certificate.issue",
@@ -333,8 +335,8 @@ def certificate_reissue(
     """Re-issue a live certificate with a corrected name; the code stays.
 
     ``version`` goes up by one and a :class:`CertificateVersion` records the
-    new text and the reason. The signed credential is cleared (it named the
-    old name) and ``certificate_issued`` asks for a new one.
+    new text and the reason; the credential is signed again with the new name
+    (the old one stays verifiable: it names the same code and status bit).
     """
     reason = _reason(reason)
     name = " ".join(name.split())[:150]
@@ -357,13 +359,11 @@ def certificate_reissue(
     certificate.name_on_certificate = name
     if language in {"vi", "en"}:
         certificate.language = language
-    certificate.credential = None
     certificate.save(
         update_fields=[
             "version",
             "name_on_certificate",
             "language",
-            "credential",
             "updated_at",
         ]
     )
@@ -376,6 +376,7 @@ def certificate_reissue(
         issued_by=actor,
         reason=reason,
     )
+    certificate_sign(certificate, now=now)
     audit_record(
         actor=actor,
         action="certificate.reissue",

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 
 from hocvuso.credentials import views
+from hocvuso.credentials.vc_urls import urlpatterns as vc_urlpatterns
 
 app_name = "credentials"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *vc_urlpatterns,
     path("verify/", views.verify_form, name="verify_form"),
     path("verify/<str:code>", views.verify, name="verify"),
     path("certificates/", views.mine, name="mine"),
@@ -14,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "certificates/<str:certificate_id>/certificate.pdf",
         views.download,
         name="download",
+    ),
+    path(
+        "certificates/<str:certificate_id>/credential.json",
+        views.download_credential,
+        name="download_credential",
     ),
     path("certificates/manage/", views.officer_results, name="officer_results"),
     path(

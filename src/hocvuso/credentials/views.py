@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -103,13 +104,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "credentials/mine.html", {"certificates": certificates})
 
 
-@login_required
-@require_GET
-@ratelimit(
-    key="user", rate=_rate("HOCVUSO_CERTIFICATE_DOWNLOAD_RATE", "30/h"), block=True
-)
-def download(request: HttpRequest, certificate_id: str) -> HttpResponse:
-    """Send the learner's certificate as a PDF (``?lang=en`` for English)."""
+def _downloadable(request: HttpRequest, certificate_id: str) -> Certificate:
+    """Return the live certificate the learner (or an officer of theirs) may get."""
     user = _user(request)
     certificate = selectors.certificate_get_for_user(
         user=user, certificate_id=certificate_id
@@ -125,11 +121,42 @@ def download(request: HttpRequest, certificate_id: str) -> HttpResponse:
             raise Http404
     if certificate.is_revoked:
         raise Http404(_("This certificate was revoked."))
+    return certificate
+
+
+@login_required
+@require_GET
+@ratelimit(
+    key="user", rate=_rate("HOCVUSO_CERTIFICATE_DOWNLOAD_RATE", "30/h"), block=True
+)
+def download(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    """Send the learner's certificate as a PDF (``?lang=en`` for English)."""
+    certificate = _downloadable(request, certificate_id)
     language = request.GET.get("lang", "")
     pdf = certificate_pdf(certificate, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="certificate-{certificate.code}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+@ratelimit(
+    key="user", rate=_rate("HOCVUSO_CERTIFICATE_DOWNLOAD_RATE", "30/h"), block=True
+)
+def download_credential(request: HttpRequest, certificate_id: str) -> HttpResponse:
+    """Send the certificate's signed Open Badges 3.0 credential (JSON)."""
+    certificate = _downloadable(request, certificate_id)
+    if not certificate.credential:
+        raise Http404
+    response = HttpResponse(
+        json.dumps(certificate.credential, ensure_ascii=False, indent=2),
+        content_type="application/vc+ld+json",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="credential-{certificate.code}.json"'
     )
     return response
 

@@ -1,8 +1,8 @@
-"""``hocvuso certificates list|export``: certificates from the command line.
+"""``hocvuso certificates list|export|verify|rotate-key``.
 
-Each action is a subcommand with its own handler (``_list``, ``_export``), so
-more (``verify``, ``rotate-key``) plug in the same way: add a parser in
-``add_arguments`` and a handler in ``ACTIONS``.
+Each action is a subcommand with its own handler: ``list`` and ``export`` read
+the certificates; ``verify`` and ``rotate-key`` are the portable credentials'
+(``credentials/vc/cli.py``), which need no database.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from hocvuso.credentials.selectors import (
     certificate_by_code,
     certificate_view,
 )
+from hocvuso.credentials.vc import cli as vc_cli
+from hocvuso.credentials.vc.did import did_document
 
 
 def _row(certificate: Any) -> dict[str, Any]:
@@ -42,10 +44,19 @@ def _row(certificate: Any) -> dict[str, Any]:
     }
 
 
+def _write_json(path: Path, data: Any) -> Path:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 class Command(BaseCommand):
     help = (
-        "Certificates: list [--json] (every certificate issued), "
-        "export CODE --out DIR (writes certificate.pdf). See docs/credentials.md."
+        "Certificates: list [--json] (every certificate issued); export CODE "
+        "--out DIR (certificate.pdf, credential.json, did.json); verify FILE "
+        "offline (prints JSON, exit 1 when not verified); rotate-key (a new key "
+        "signs, old ones stay listed). See docs/credentials.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,13 +69,27 @@ class Command(BaseCommand):
         exp.add_argument(
             "--lang", choices=["vi", "en"], default="", help="default: its own"
         )
+        ver = sub.add_parser("verify", help="verify a credential JSON file offline")
+        ver.add_argument("file", type=Path)
+        ver.add_argument("--did-doc", type=Path, help="the issuer's DID document")
+        ver.add_argument(
+            "--status-list", type=Path, help="the signed status list credential"
+        )
+        sub.add_parser("rotate-key", help="make a new issuer signing key")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actions: dict[str, Callable[[dict[str, Any]], None]] = {
             "list": self._list,
             "export": self._export,
         }
-        actions[options["action"]](options)
+        action = options["action"]
+        if action in ("verify", "rotate-key"):
+            run = vc_cli.verify if action == "verify" else vc_cli.rotate_key
+            code = run(options, self.stdout)
+            if code:
+                raise SystemExit(code)
+            return
+        actions[action](options)
 
     def _list(self, options: dict[str, Any]) -> None:
         rows = [_row(c) for c in certificate_all()]
@@ -91,7 +116,13 @@ class Command(BaseCommand):
             tmp = path.with_suffix(".pdf.tmp")
             tmp.write_bytes(certificate_pdf(certificate, language=options["lang"]))
             tmp.replace(path)
+            written = [path]
+            if certificate.credential:
+                written.append(
+                    _write_json(out / "credential.json", certificate.credential)
+                )
+            written.append(_write_json(out / "did.json", did_document()))
         except OSError as exc:
             raise CommandError(f"cannot write to {out}: {exc.strerror}") from exc
         state = " (revoked)" if certificate.is_revoked else ""
-        self.stderr.write(f"Wrote {path}{state}.")
+        self.stderr.write(f"Wrote {', '.join(str(p) for p in written)}{state}.")

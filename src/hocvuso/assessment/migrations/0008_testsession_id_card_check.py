@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0006_pack_fk_to_packs'),
+        ('assessment', '0007_retake_cooldown_after_pass'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

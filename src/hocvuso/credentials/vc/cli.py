@@ -1,0 +1,113 @@
+"""The ``hocvuso certificates verify`` and ``rotate-key`` subcommands.
+
+Each function takes the parsed options and returns the exit code; the
+management command (``credentials/management/commands/certificates.py``)
+only dispatches to them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.utils import timezone
+
+from hocvuso.core.models import AuditLog
+from hocvuso.credentials.errors import SigningKeyMissing
+from hocvuso.credentials.keys import issuer_key_current, issuer_key_rotate, keys_dir
+from hocvuso.credentials.vc.did import public_url
+from hocvuso.credentials.vc.status import (
+    revocation_provider,
+    status_list_credential,
+    status_list_length,
+)
+from hocvuso.credentials.vc.verify import VerifyResult, credential_verify
+
+STATUS_PATH = "credentials/status/"
+
+
+class Writer(Protocol):
+    """Where a command prints (a file, or a command's ``self.stdout``)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _Unreadable(f"cannot read the {what} {path}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _Unreadable(f"the {what} {path} is not JSON: {exc}") from exc
+
+
+def _local_status_list(credential: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return this site's status list the credential names, built locally."""
+    entry = credential.get("credentialStatus")
+    url = entry.get("statusListCredential") if isinstance(entry, Mapping) else None
+    prefix = public_url(STATUS_PATH)
+    if not isinstance(url, str) or not url.startswith(prefix):
+        return None
+    revoked = revocation_provider()(url.removeprefix(prefix))
+    if revoked is None:
+        return None
+    try:
+        return status_list_credential(
+            url, revoked, now=timezone.now(), length=status_list_length()
+        )
+    except SigningKeyMissing:
+        return None
+
+
+def verify(options: Mapping[str, Any], out: Writer) -> int:
+    """Verify the credential file offline; print the JSON result."""
+    try:
+        credential = _read_json(options["file"], "credential")
+        did_doc = (
+            _read_json(options["did_doc"], "DID document")
+            if options.get("did_doc")
+            else None
+        )
+        status = (
+            _read_json(options["status_list"], "status list")
+            if options.get("status_list")
+            else None
+        )
+    except _Unreadable as exc:
+        result = VerifyResult(False, [str(exc)])
+    else:
+        if status is None and isinstance(credential, Mapping) and did_doc is None:
+            status = _local_status_list(credential)
+        result = credential_verify(
+            credential, now=timezone.now(), did_document=did_doc, status_list=status
+        )
+    out.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
+    return 0 if result.verified else 1
+
+
+def rotate_key(options: Mapping[str, Any], out: Writer) -> int:
+    """Make a new issuer key the signing one; older keys stay listed."""
+    AuditLog.objects.exists()  # fail before touching the keys if no database
+    try:
+        previous = issuer_key_current().kid
+    except SigningKeyMissing:
+        previous = None
+    key = issuer_key_rotate()
+    AuditLog.objects.create(
+        actor=None,
+        actor_label="system",
+        action="issuer_key.rotate",
+        object_type="credentials.issuerkey",
+        object_id=key.kid,
+        object_label=key.kid,
+        before={"kid": previous},
+        after={"kid": key.kid},
+    )
+    out.write(f"New signing key {key.kid} in {keys_dir()}; previous: {previous}.\n")
+    return 0
