@@ -18,11 +18,13 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext
 from tests.credentials.vc.test_interop import _verify, node_verifier  # noqa: F401
 
 from hocvuso.credentials.models import Certificate
 from hocvuso.credentials.portable import revoked_status_indices, status_position
 from hocvuso.credentials.services import certificate_reissue, confirmation_revoke
+from hocvuso.credentials.vc.status import status_entry_revoked
 from hocvuso.credentials.vc.verify import credential_verify
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +98,8 @@ def test_revocation_sets_the_bit_and_verification_fails(
         status_list=status,
     )
     assert not verdict.verified
-    assert any("revoked" in e for e in verdict.errors), verdict.errors
+    assert verdict.errors == [gettext("The credential has been revoked.")]
+    assert status_entry_revoked(credential["credentialStatus"], status)
 
 
 def _officer() -> Any:

@@ -39,7 +39,8 @@ def test_level_two_identity_is_confirmed_and_certified_by_the_tasks(
     certificate = Certificate.objects.get(confirmation=confirmation)
     assert code_is_wellformed(certificate.code) and len(certificate.code) == 20
     assert certificate.name_on_certificate == "Nguyễn Thị Ánh"
-    assert certificate.version == 1 and certificate.credential is None
+    assert certificate.version == 1 and certificate.credential is not None
+    assert certificate.credential["credentialSubject"]["name"] == "Nguyễn Thị Ánh"
     assert CertificateVersion.objects.filter(certificate=certificate).count() == 1
     assert AuditLog.objects.filter(action="result.confirm").count() == 1
     assert AuditLog.objects.filter(action="certificate.issue").count() == 1
@@ -178,8 +179,6 @@ def test_revoke_needs_a_reason_and_an_officer_of_the_unit(
 def test_reissue_keeps_the_code_and_records_the_version(sitting_factory: Any) -> None:
     sitting_factory(identity_level=2, name="Nguyen Thi Anh")
     certificate = Certificate.objects.get()
-    certificate.credential = {"signed": "old name"}
-    certificate.save()
     officer = user_with_role("commune_officer", commune_code=COMMUNE)
     with pytest.raises(ReasonRequired):
         services.certificate_reissue(
@@ -201,7 +200,8 @@ def test_reissue_keeps_the_code_and_records_the_version(sitting_factory: Any) ->
     )
     assert again.code == certificate.code and again.version == 2
     assert again.name_on_certificate == "Nguyễn Thị Ánh"
-    assert again.credential is None
+    assert again.credential is not None
+    assert again.credential["credentialSubject"]["name"] == "Nguyễn Thị Ánh"
     versions = list(again.versions.values_list("version", "name_on_certificate"))
     assert versions == [(1, "Nguyen Thi Anh"), (2, "Nguyễn Thị Ánh")]
     assert AuditLog.objects.filter(action="certificate.reissue").count() == 1

@@ -26,6 +26,12 @@ LIST_URL = "http://127.0.0.1:8000/credentials/status/1"
 
 
 @pytest.fixture(autouse=True)
+def _no_certificates(settings: Any) -> None:
+    """Test the library alone: no status list comes from the certificates."""
+    settings.HOCVUSO_REVOCATION_PROVIDER = "hocvuso.credentials.vc.status.revoked_none"
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     """Assert on the English messages (the site's default language is vi)."""
     with translation.override("en"):

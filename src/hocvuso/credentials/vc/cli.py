@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from hocvuso.core.models import AuditLog
@@ -54,7 +55,10 @@ def _local_status_list(credential: Mapping[str, Any]) -> dict[str, Any] | None:
     prefix = public_url(STATUS_PATH)
     if not isinstance(url, str) or not url.startswith(prefix):
         return None
-    revoked = revocation_provider()(url.removeprefix(prefix))
+    try:
+        revoked = revocation_provider()(url.removeprefix(prefix))
+    except DatabaseError:  # e.g. run before "hocvuso init": verify offline
+        return None
     if revoked is None:
         return None
     try:
