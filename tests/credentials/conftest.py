@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils.translation import override
 from tests.assessment.conftest import adults, bank  # noqa: F401 (fixtures)
 from tests.assessment.helpers import answer
 from tests.factories import learner_in, user_with_role
@@ -69,3 +71,10 @@ def sitting_factory(adults: Blueprint, django_capture_on_commit_callbacks: Any) 
         return sit(adults, django_capture_on_commit_callbacks, **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese() -> Iterator[None]:
+    """Messages in Vietnamese whatever language an earlier test left active."""
+    with override("vi"):
+        yield

@@ -186,7 +186,7 @@ def certificate_issue(
     revoked or missing confirmation.
     """
     confirmation = (
-        Confirmation.objects.select_for_update()
+        Confirmation.objects.select_for_update(of=("self",))
         .select_related("result__user")
         .filter(pk=confirmation_id)
         .first()
@@ -263,7 +263,7 @@ def confirmation_revoke(
     """
     reason = _reason(reason)
     confirmation = (
-        Confirmation.objects.select_for_update()
+        Confirmation.objects.select_for_update(of=("self",))
         .select_related("result")
         .filter(pk=confirmation_id)
         .first()
@@ -343,7 +343,7 @@ def certificate_reissue(
     if not name:
         raise ReasonRequired(_("Write the name to print on the certificate."))
     certificate = (
-        Certificate.objects.select_for_update()
+        Certificate.objects.select_for_update(of=("self",))
         .select_related("confirmation__result")
         .filter(pk=certificate_id)
         .first()
