@@ -85,3 +85,12 @@ def test_a_relative_iri_is_refused(
 
 def test_the_badge_has_no_relative_iri(unsigned: dict[str, Any]) -> None:
     assert relative_iris(unsigned, document_loader()) == []
+
+
+def test_a_nested_context_is_refused(unsigned: dict[str, Any]) -> None:
+    # It could reset @vocab and so hide an undefined term from the check.
+    doc = copy.deepcopy(unsigned)
+    doc["credentialSubject"]["@context"] = {"@vocab": None}
+    doc["credentialSubject"]["grade"] = "A+"
+    with pytest.raises(ContextNotPinned, match="inline"):
+        terms_check(doc, document_loader())

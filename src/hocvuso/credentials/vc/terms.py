@@ -58,16 +58,23 @@ def context_urls(document: Mapping[str, Any]) -> list[str]:
     return list(urls)
 
 
-def _keys_outside_context(node: Any) -> Iterable[str]:
+def _keys_outside_context(node: Any, *, top: bool = True) -> Iterable[str]:
+    """Yield every key below the top-level ``@context``; refuse nested contexts."""
     if isinstance(node, list):
         for item in node:
-            yield from _keys_outside_context(item)
+            yield from _keys_outside_context(item, top=False)
     elif isinstance(node, dict):
         for key, value in node.items():
             if key == "@context":
-                continue
+                if top:
+                    continue
+                raise ContextNotPinned(
+                    gettext(
+                        "The document has an inline @context; only URLs are allowed."
+                    )
+                )
             yield key
-            yield from _keys_outside_context(value)
+            yield from _keys_outside_context(value, top=False)
 
 
 def _sentinel_terms(node: Any, found: set[str], relative: set[str]) -> None:
