@@ -15,6 +15,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from hocvuso.credentials.errors import SigningKeyMissing
 from hocvuso.credentials.vc.did import did_document, jwks, public_url
 from hocvuso.credentials.vc.status import (
     revocation_provider,
@@ -58,10 +59,19 @@ def status_list(request: HttpRequest, list_id: str) -> HttpResponse:
     revoked = revocation_provider()(list_id)
     if revoked is None:
         raise Http404
-    document = status_list_credential(
-        status_list_url(list_id),
-        revoked,
-        now=timezone.now(),
-        length=status_list_length(),
-    )
+    try:
+        document = status_list_credential(
+            status_list_url(list_id),
+            revoked,
+            now=timezone.now(),
+            length=status_list_length(),
+        )
+    except SigningKeyMissing as exc:
+        response = HttpResponse(
+            json.dumps({"detail": exc.message}, ensure_ascii=False),
+            status=exc.status,
+            content_type="application/json",
+        )
+        response["Retry-After"] = "300"
+        return response
     return _public(document, "application/vc")

@@ -14,6 +14,7 @@ from django.test import override_settings
 from hocvuso.core.models import AuditLog
 from hocvuso.credentials.keys import issuer_key_current, issuer_key_rotate, issuer_keys
 from hocvuso.credentials.vc.did import did_document
+from hocvuso.credentials.vc.jose import credential_jwt
 from hocvuso.credentials.vc.status import status_list_credential
 
 from .conftest import ISSUED, LIST_URL
@@ -115,3 +116,23 @@ def test_rotate_key_keeps_the_old_key_and_is_audited(
     entry = AuditLog.objects.get(action="issuer_key.rotate")
     assert entry.actor is None and entry.object_id == new.kid
     assert entry.before == {"kid": old.kid} and entry.after == {"kid": new.kid}
+
+
+def test_verify_reads_a_vc_jwt_file_too(
+    unsigned: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "c.jwt").write_text(credential_jwt(unsigned) + "\n")
+    (tmp_path / "s.json").write_text(
+        json.dumps(status_list_credential(LIST_URL, [42], now=ISSUED))
+    )
+    code, out = _run("verify", str(tmp_path / "c.jwt"), capsys=capsys)
+    assert code == 0 and out["verified"] is True
+    assert out["warnings"] == ["Revocation was not checked: no status list given."]
+    code, out = _run(
+        "verify",
+        str(tmp_path / "c.jwt"),
+        "--status-list",
+        str(tmp_path / "s.json"),
+        capsys=capsys,
+    )
+    assert code == 1 and out["errors"] == ["The credential has been revoked."]

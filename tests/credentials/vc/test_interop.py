@@ -4,7 +4,8 @@
 session fixture installs them with ``scripts/ensure-node-tools`` (``npm ci``
 into the git-ignored ``node_modules``). The Node side takes its contexts from
 the npm context packages, not from hocvuso's copies, so it also checks that
-the pinned files say what the published ones say.
+the pinned files say what the published ones say. The VC-JOSE form is
+checked with ``jose`` against the site's JWKS.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from hocvuso.credentials.vc.did import did_document
+from hocvuso.credentials.vc.did import did_document, jwks
+from hocvuso.credentials.vc.jose import credential_jwt
 from hocvuso.credentials.vc.status import status_list_credential
 
 from .conftest import ISSUED, LIST_URL, NOW
@@ -90,3 +92,40 @@ def test_digital_bazaar_refuses_an_unknown_key(
     result = _verify(node_verifier, doc, statusList=status)
     assert result["verified"] is False
     assert "refused to load" in result["error"]
+
+
+def _verify_jose(script: Path, token: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        ["node", str(script.parent / "verify-jose.mjs")],
+        input=json.dumps(
+            {"token": token, "jwks": jwks(), "now": "2026-06-01T12:00:00Z"}
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=NODE_DIR,
+        timeout=120,
+    )
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def test_jose_accepts_a_hocvuso_vc_jwt(
+    node_verifier: Path, unsigned: dict[str, Any]
+) -> None:
+    result = _verify_jose(node_verifier, credential_jwt(unsigned))
+    assert result == {
+        "verified": True,
+        "error": None,
+        "issuer": "did:web:127.0.0.1%3A8000",
+    }
+
+
+def test_jose_refuses_a_changed_vc_jwt(
+    node_verifier: Path, unsigned: dict[str, Any]
+) -> None:
+    header, _payload, signature = credential_jwt(unsigned).split(".")
+    forged = credential_jwt(dict(unsigned, name="Tiến sĩ")).split(".")[1]
+    result = _verify_jose(node_verifier, f"{header}.{forged}.{signature}")
+    assert result["verified"] is False
+    assert "signature verification failed" in result["error"]

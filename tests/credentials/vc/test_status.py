@@ -5,6 +5,7 @@ import gzip
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -99,3 +100,15 @@ def test_the_view_serves_the_provider_s_list(client: Client) -> None:
 
 def test_without_a_provider_no_list_exists(client: Client) -> None:
     assert client.get("/credentials/status/1").status_code == 404
+
+
+@override_settings(
+    HOCVUSO_REVOCATION_PROVIDER="tests.credentials.vc.test_status.provide_lists"
+)
+def test_without_a_signing_key_the_list_is_a_clean_503(
+    client: Client, tmp_path: Path
+) -> None:
+    with override_settings(HOCVUSO_KEYS_DIR=tmp_path / "none"):
+        response = client.get("/credentials/status/1")
+    assert response.status_code == 503
+    assert "hocvuso init" in json.loads(response.content)["detail"]

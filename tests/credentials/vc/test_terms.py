@@ -9,7 +9,7 @@ import pytest
 from hocvuso.credentials.vc.errors import ContextNotPinned, UndefinedTerm
 from hocvuso.credentials.vc.loader import document_loader
 from hocvuso.credentials.vc.sign import credential_sign
-from hocvuso.credentials.vc.terms import terms_check, undefined_terms
+from hocvuso.credentials.vc.terms import relative_iris, terms_check, undefined_terms
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -58,5 +58,39 @@ def test_a_term_the_profile_scope_defines_is_not_flagged(
 def test_inline_contexts_are_refused(unsigned: dict[str, Any]) -> None:
     doc = copy.deepcopy(unsigned)
     doc["@context"].append({"@vocab": "https://example.org/#"})
+    with pytest.raises(ContextNotPinned, match="inline"):
+        terms_check(doc, document_loader())
+
+
+@pytest.mark.parametrize(
+    ("change", "iri"),
+    [
+        (lambda d: d.update(id="K7Q2-9XPA"), "K7Q2-9XPA"),
+        (lambda d: d["issuer"].update(id="hocvuso"), "hocvuso"),
+        (
+            lambda d: d["credentialSubject"]["achievement"].update(id="co-ban"),
+            "co-ban",
+        ),
+    ],
+)
+def test_a_relative_iri_is_refused(
+    unsigned: dict[str, Any], change: Any, iri: str
+) -> None:
+    doc = copy.deepcopy(unsigned)
+    change(doc)
+    assert relative_iris(doc, document_loader()) == [iri]
+    with pytest.raises(UndefinedTerm, match=f"Relative IRIs cannot be signed: {iri}"):
+        terms_check(doc, document_loader())
+
+
+def test_the_badge_has_no_relative_iri(unsigned: dict[str, Any]) -> None:
+    assert relative_iris(unsigned, document_loader()) == []
+
+
+def test_a_nested_context_is_refused(unsigned: dict[str, Any]) -> None:
+    # It could reset @vocab and so hide an undefined term from the check.
+    doc = copy.deepcopy(unsigned)
+    doc["credentialSubject"]["@context"] = {"@vocab": None}
+    doc["credentialSubject"]["grade"] = "A+"
     with pytest.raises(ContextNotPinned, match="inline"):
         terms_check(doc, document_loader())

@@ -69,7 +69,7 @@ class Recipient:
 class BadgeInput:
     """Everything an ``OpenBadgeCredential`` says, as plain values."""
 
-    credential_id: str  # an URL (or urn:uuid:…)
+    credential_id: str  # a URL (or urn:uuid:…)
     issuer_id: str  # the issuer's DID
     issuer_name: str
     issuer_url: str

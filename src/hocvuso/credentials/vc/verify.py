@@ -46,8 +46,8 @@ class VerifyResult:
         }
 
 
-class _Failed(Exception):
-    pass
+class KeyRefused(Exception):
+    """A check of the key or of the document failed (its message says which)."""
 
 
 def _did_key_document(did: str) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def _did_key_document(did: str) -> dict[str, Any]:
 def _resolve(did: str, given: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if given is not None:
         if given.get("id") != did:
-            raise _Failed(
+            raise KeyRefused(
                 gettext("The DID document given is not the one of %(did)s.")
                 % {"did": did}
             )
@@ -77,7 +77,7 @@ def _resolve(did: str, given: Mapping[str, Any] | None) -> Mapping[str, Any]:
         return _did_key_document(did)
     if did == did_web():
         return did_document()
-    raise _Failed(
+    raise KeyRefused(
         gettext("The DID %(did)s cannot be resolved offline: pass its DID document.")
         % {"did": did}
     )
@@ -89,6 +89,50 @@ def _absolute(ref: Any, did: str) -> Any:
     return f"{did}{ref}" if isinstance(ref, str) and ref.startswith("#") else ref
 
 
+def key_for(
+    document: Mapping[str, Any],
+    method_id: str,
+    did_doc: Mapping[str, Any] | None,
+    *,
+    bind_issuer: bool = True,
+) -> bytes:
+    """Return the raw public key of ``method_id`` after the key checks.
+
+    The method must be in the DID document (``did_doc``, or resolved offline),
+    listed under ``assertionMethod``, controlled by that DID and (with
+    ``bind_issuer``) the DID must be the ``document``'s issuer.
+    """
+    if "#" not in method_id:
+        raise KeyRefused(gettext("The proof names no verification method."))
+    did = method_id.split("#", 1)[0]
+    resolved = _resolve(did, did_doc)
+    method = did_document_method(resolved, method_id)
+    if method is None:
+        raise KeyRefused(
+            gettext("The key %(key)s is not in the issuer's DID document.")
+            % {"key": method_id}
+        )
+    listed = [_absolute(r, did) for r in resolved.get("assertionMethod", [])]
+    if method_id not in listed:
+        raise KeyRefused(
+            gettext("The key %(key)s may not sign credentials (no assertionMethod).")
+            % {"key": method_id}
+        )
+    if method.get("controller") != resolved.get("id"):
+        raise KeyRefused(gettext("The key is not controlled by its DID."))
+    if bind_issuer and issuer_id_of(document) != method.get("controller"):
+        raise KeyRefused(
+            gettext("The key %(key)s does not belong to the issuer %(issuer)s.")
+            % {"key": method_id, "issuer": issuer_id_of(document)}
+        )
+    if method.get("type") != "Multikey":
+        raise KeyRefused(gettext("The key is not a Multikey."))
+    try:
+        return multikey_decode(str(method.get("publicKeyMultibase")))
+    except ValueError as exc:
+        raise KeyRefused(gettext("The key is not an Ed25519 Multikey.")) from exc
+
+
 def _signing_key(
     document: Mapping[str, Any],
     did_doc: Mapping[str, Any] | None,
@@ -97,35 +141,9 @@ def _signing_key(
 ) -> bytes:
     """Return the public key that must have made the proof, after the key checks."""
     method_id = proof_of(document).get("verificationMethod")
-    if not isinstance(method_id, str) or "#" not in method_id:
-        raise _Failed(gettext("The proof names no verification method."))
-    did = method_id.split("#", 1)[0]
-    resolved = _resolve(did, did_doc)
-    method = did_document_method(resolved, method_id)
-    if method is None:
-        raise _Failed(
-            gettext("The key %(key)s is not in the issuer's DID document.")
-            % {"key": method_id}
-        )
-    listed = [_absolute(r, did) for r in resolved.get("assertionMethod", [])]
-    if method_id not in listed:
-        raise _Failed(
-            gettext("The key %(key)s may not sign credentials (no assertionMethod).")
-            % {"key": method_id}
-        )
-    if method.get("controller") != resolved.get("id"):
-        raise _Failed(gettext("The key is not controlled by its DID."))
-    if bind_issuer and issuer_id_of(document) != method.get("controller"):
-        raise _Failed(
-            gettext("The key %(key)s does not belong to the issuer %(issuer)s.")
-            % {"key": method_id, "issuer": issuer_id_of(document)}
-        )
-    if method.get("type") != "Multikey":
-        raise _Failed(gettext("The key is not a Multikey."))
-    try:
-        return multikey_decode(str(method.get("publicKeyMultibase")))
-    except ValueError as exc:
-        raise _Failed(gettext("The key is not an Ed25519 Multikey.")) from exc
+    if not isinstance(method_id, str):
+        raise KeyRefused(gettext("The proof names no verification method."))
+    return key_for(document, method_id, did_doc, bind_issuer=bind_issuer)
 
 
 def _moment(value: Any) -> datetime | None:
@@ -138,7 +156,7 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _dates(document: Mapping[str, Any], now: datetime) -> list[str]:
+def dates_check(document: Mapping[str, Any], now: datetime) -> list[str]:
     errors = []
     start = _moment(document.get("validFrom"))
     if "validFrom" in document and start is None:
@@ -174,7 +192,7 @@ def _check_signed(
         terms_check(unsecured, loader)
         public_key = _signing_key(document, did_document, bind_issuer=bind_issuer)
         proof_check(document, public_key, loader)
-    except (_Failed, HocvusoError) as exc:
+    except (KeyRefused, HocvusoError) as exc:
         return [exc.message if isinstance(exc, HocvusoError) else str(exc)]
     except Exception as exc:  # pyld raises its own errors on malformed JSON-LD
         return [gettext("The document is not valid JSON-LD: %(e)s") % {"e": exc}]
@@ -206,29 +224,32 @@ def credential_verify(
         extra_contexts=extra_contexts,
         bind_issuer=bind_issuer,
     )
-    errors += _dates(document, now)
+    errors += dates_check(document, now)
     warnings: list[str] = []
     entry = document.get("credentialStatus")
     if entry is not None and status_list is None:
         warnings.append(gettext("Revocation was not checked: no status list given."))
     elif isinstance(entry, Mapping) and status_list is not None:
-        errors += _status(document, entry, status_list, did_document, now)
+        errors += status_check(document, entry, status_list, did_document, now)
     elif entry is not None:
         errors.append(gettext("The credential status is not one entry."))
     return VerifyResult(not errors, errors, warnings)
 
 
-def _status(
+def status_check(
     document: Mapping[str, Any],
     entry: Mapping[str, Any],
     status_list: Mapping[str, Any],
     did_doc: Mapping[str, Any] | None,
     now: datetime,
 ) -> list[str]:
+    """Return the errors of the revocation check of ``entry`` against the list."""
+    if not isinstance(entry, Mapping):
+        return [gettext("The credential status is not one entry.")]
     list_errors = _check_signed(
         status_list, did_document=did_doc, extra_contexts=None, bind_issuer=True
     )
-    list_errors += _dates(status_list, now)
+    list_errors += dates_check(status_list, now)
     if issuer_id_of(status_list) != issuer_id_of(document):
         list_errors.append(gettext("The status list has another issuer."))
     if list_errors:
