@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,7 @@ pytest-postgres: dev
 
 e2e: dev
 	scripts/ensure-chromium
+	scripts/ensure-node-tools
 	$(BIN)/pytest -p no:cacheprovider tests/e2e
 
 ## make messages: refresh and compile the Vietnamese catalogue.
@@ -81,7 +82,12 @@ bench-assessment: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/assessment_load.py --db both
 
-bench: bench-pages bench-psychometrics bench-assessment
+## make bench-checkin: 500 check-ins against a real server, SQLite and PostgreSQL.
+bench-checkin: dev
+	$(BIN)/pip install --quiet "httpx>=0.27"
+	$(BIN)/python benchmarks/checkin.py --db both
+
+bench: bench-pages bench-psychometrics bench-assessment bench-checkin
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

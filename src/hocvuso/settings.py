@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "hocvuso.accounts.middleware.OidcFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hocvuso.core.context_processors.site",
+                "hocvuso.accounts.context_processors.guidance",
             ],
         },
     }
@@ -218,6 +220,12 @@ HOCVUSO_LOGIN_IP_RATE = env.str("HOCVUSO_LOGIN_IP_RATE", default="30/m")
 # already registered), and a much higher cap on accounts created.
 HOCVUSO_REGISTER_RATE = env.str("HOCVUSO_REGISTER_RATE", default="20/h")
 HOCVUSO_REGISTER_IP_CAP = env.str("HOCVUSO_REGISTER_IP_CAP", default="300/h")
+# Assisted learners (docs/assisted-learners.md): wrong claim codes per IP
+# address, days a printed claim code stays valid, minutes a helper's guided
+# session may sit idle before it ends.
+HOCVUSO_CLAIM_RATE = env.str("HOCVUSO_CLAIM_RATE", default="10/h")
+HOCVUSO_CLAIM_CODE_DAYS = env.int("HOCVUSO_CLAIM_CODE_DAYS", default=90)
+HOCVUSO_GUIDE_IDLE_MINUTES = env.int("HOCVUSO_GUIDE_IDLE_MINUTES", default=30)
 # Assessment: sittings started per user (cache) and answers per sitting (kept
 # on the sitting's row, so answering costs no cache round trip).
 HOCVUSO_START_RATE = env.str("HOCVUSO_START_RATE", default="20/h")
@@ -294,6 +302,38 @@ HOCVUSO_CERTIFICATE_DOWNLOAD_RATE = env.str(
 )
 HOCVUSO_STATUS_LIST_SIZE = env.int("HOCVUSO_STATUS_LIST_SIZE", default=131072)
 HOCVUSO_REVOCATION_PROVIDER = "hocvuso.credentials.portable.revoked_status_indices"
+
+# Sign-in with OpenID Connect (VNeID when the site has an agreement, or any
+# provider such as Keycloak); off while no issuer is set. See docs/sign-in-oidc.md.
+HOCVUSO_OIDC_ISSUER = env.str("HOCVUSO_OIDC_ISSUER", default="")
+HOCVUSO_OIDC_CLIENT_ID = env.str("HOCVUSO_OIDC_CLIENT_ID", default="")
+HOCVUSO_OIDC_CLIENT_SECRET = env.str("HOCVUSO_OIDC_CLIENT_SECRET", default="")
+HOCVUSO_OIDC_SCOPES = env.str("HOCVUSO_OIDC_SCOPES", default="openid profile phone")
+# Which claim gives what ("" for none): full name, phone, citizen ID, birth year
+# (a year, or a date such as 1968-04-12 whose year is taken).
+HOCVUSO_OIDC_CLAIM_NAME = env.str("HOCVUSO_OIDC_CLAIM_NAME", default="name")
+HOCVUSO_OIDC_CLAIM_PHONE = env.str("HOCVUSO_OIDC_CLAIM_PHONE", default="phone_number")
+HOCVUSO_OIDC_CLAIM_NATIONAL_ID = env.str(
+    "HOCVUSO_OIDC_CLAIM_NATIONAL_ID", default="national_id"
+)
+HOCVUSO_OIDC_CLAIM_BIRTH_YEAR = env.str(
+    "HOCVUSO_OIDC_CLAIM_BIRTH_YEAR", default="birthdate"
+)
+# The claim carrying the assurance level and how its values map to the
+# account's identity level (0, 1, 2); with no mapping, the claim is a number.
+HOCVUSO_OIDC_LEVEL_CLAIM = env.str("HOCVUSO_OIDC_LEVEL_CLAIM", default="acr")
+HOCVUSO_OIDC_LEVEL_MAP = env.str(
+    "HOCVUSO_OIDC_LEVEL_MAP", default="urn:vneid:level2=2,urn:vneid:level1=1"
+)
+# The provider's name in messages ("linked to VNeID") and the button's label.
+HOCVUSO_OIDC_NAME = env.str("HOCVUSO_OIDC_NAME", default="VNeID")
+HOCVUSO_OIDC_BUTTON_LABEL = env.str(
+    "HOCVUSO_OIDC_BUTTON_LABEL", default="Đăng nhập bằng VNeID"
+)
+# Seconds of clock difference allowed when checking an ID token's times.
+HOCVUSO_OIDC_LEEWAY = env.int("HOCVUSO_OIDC_LEEWAY", default=60)
+# Seconds the provider may take to answer (discovery, token, keys, userinfo).
+HOCVUSO_OIDC_TIMEOUT = env.float("HOCVUSO_OIDC_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

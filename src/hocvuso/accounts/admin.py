@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hocvuso.accounts.models import (
+    ClaimCode,
     Consent,
     DataRequest,
+    GuidanceGrant,
     LearnerProfile,
+    OidcIdentity,
     RoleAssignment,
     User,
 )
@@ -27,6 +30,21 @@ class RoleInline(admin.TabularInline[RoleAssignment, User]):
     exclude = ("granted_by",)
 
 
+class OidcIdentityInline(admin.TabularInline[OidcIdentity, User]):
+    """Identities at providers, read-only: links change through the audited pages."""
+
+    model = OidcIdentity
+    extra = 0
+    fields = ("issuer", "subject", "level", "seen_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "full_name", "is_active", "date_joined")
@@ -34,6 +52,7 @@ class UserAdmin(BaseUserAdmin[User]):
     ordering = ("-date_joined",)
     readonly_fields = (
         "national_id_last4",
+        "identity_level",
         "anonymised_at",
         "last_login",
         "date_joined",
@@ -43,14 +62,22 @@ class UserAdmin(BaseUserAdmin[User]):
         ("Contact", {"fields": ("phone", "email", "national_id_last4")}),
         (
             "Status",
-            {"fields": ("is_active", "is_staff", "is_superuser", "anonymised_at")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "identity_level",
+                    "anonymised_at",
+                )
+            },
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "password1", "password2")}),)
     list_filter = ("is_active", "is_staff")
     filter_horizontal = ()
-    inlines = (RoleInline,)
+    inlines = (RoleInline, OidcIdentityInline)
     actions = ("reset_signin_limits",)
 
     def save_formset(
@@ -121,3 +148,48 @@ class ConsentAdmin(admin.ModelAdmin[Consent]):
         "recorded_by",
         "given_at",
     )
+
+
+@admin.register(GuidanceGrant)
+class GuidanceGrantAdmin(admin.ModelAdmin[GuidanceGrant]):
+    """Read-only: grants change through the pages, which audit them."""
+
+    list_display = ("helper", "learner", "commune", "started_at", "end_reason")
+    list_filter = ("end_reason",)
+    search_fields = ("helper__full_name", "learner__full_name")
+    list_select_related = ("helper", "learner", "commune")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: GuidanceGrant | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: GuidanceGrant | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(ClaimCode)
+class ClaimCodeAdmin(admin.ModelAdmin[ClaimCode]):
+    """Read-only: the code itself is never stored, only its keyed hash."""
+
+    list_display = ("learner", "expires_at", "used_at", "voided_at", "failed_checks")
+    exclude = ("code_hash",)
+    list_select_related = ("learner",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ClaimCode | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ClaimCode | None = None
+    ) -> bool:
+        return False

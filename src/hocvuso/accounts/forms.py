@@ -139,6 +139,14 @@ class RegistrationForm(ProfileFieldsMixin):
 
 
 class AssistedRegistrationForm(RegistrationForm):
+    guidance_consent = forms.BooleanField(
+        label=_(
+            "They also agree that I open lessons and tests for them on my phone "
+            "until they take over their account (guidance notice)."
+        ),
+        required=False,
+    )
+
     consent = forms.BooleanField(
         label=_(
             "I read the privacy notice to this person and they agreed to the "
@@ -161,6 +169,105 @@ class DataRequestForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ClaimCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Claim code on your card"),
+        max_length=20,
+        help_text=_("10 letters and digits, e.g. ABCD-EFGH-JK."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "code",
+            }
+        ),
+    )
+
+
+class ClaimAccountForm(forms.Form):
+    detail = forms.CharField(label=_("Check"), max_length=4, required=False)
+    phone = forms.CharField(
+        label=_("Your mobile phone number"),
+        max_length=20,
+        required=False,
+        help_text=_("You sign in with it from now on."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, check_kind: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["detail"]
+        field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        if check_kind == "national_id_last4":
+            field.label = _("The last 4 digits of your citizen ID number")
+            field.required = True
+        elif check_kind == "birth_year":
+            field.label = _("Your birth year")
+            field.required = True
+        else:
+            del self.fields["detail"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords do not match."))
+        return data
+
+
+class GrantForm(forms.Form):
+    helper = forms.CharField(
+        label=_("The helper's phone number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    consent = forms.BooleanField(
+        label=_("The person agrees that this helper opens lessons and tests for them."),
+        required=True,
+    )
+
+
+class DeleteAccountConfirmForm(forms.Form):
+    """Deletion for an account without a password (it signs in with a provider)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."), required=True
+    )
+
+
+class OidcCompleteForm(ProfileFieldsMixin):
+    """The profile step after a first sign-in with an identity provider."""
+
+    consent = RegistrationForm.base_fields["consent"]
+
+    field_order = [
+        "full_name",
+        "birth_year",
+        "target_group",
+        "commune_q",
+        "commune",
+        "consent",
+    ]
+
+
+class PasswordConfirmForm(forms.Form):
+    """A recent password check before linking or unlinking an identity."""
+
     password = forms.CharField(
         label=_("Your password, to confirm"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

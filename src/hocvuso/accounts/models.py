@@ -342,6 +342,7 @@ class LimitEvent(models.Model):
         SIGNIN_IP = "signin.ip", _("Failed sign-ins from an address")
         REGISTER_REFUSED = "register.refused", _("Refused registrations")
         REGISTER_CREATED = "register.created", _("Accounts registered")
+        CLAIM_FAILED = "claim.failed", _("Wrong claim codes")
 
     id = models.BigAutoField(primary_key=True)
     scope = models.CharField(max_length=20, choices=Scope.choices)
@@ -358,3 +359,145 @@ class LimitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class GuidanceGrant(BaseModel):
+    """A helper's right to act for a learner, given with the learner's consent.
+
+    Only a community helper or commune officer of the learner's commune holds
+    one. At most one open grant per helper and learner; a grant is never
+    deleted, it ends (``ended_at`` and ``end_reason``) and stays as a record.
+    """
+
+    SCOPE_COMMUNE_FIELD = "commune"
+    SCOPE_OWNER_FIELD = "learner"
+
+    class EndReason(models.TextChoices):
+        CLAIMED = "claimed", _("The person took over their account")
+        REVOKED_LEARNER = "revoked_learner", _("Ended by the person")
+        REVOKED_OFFICER = "revoked_officer", _("Ended by a commune officer")
+        HELPER_LEFT = "helper_left", _("The helper no longer helps in the commune")
+
+    helper = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="guidance_given",
+        verbose_name=_("helper"),
+    )
+    learner = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="guidance_received",
+        verbose_name=_("learner"),
+    )
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_version = models.CharField(max_length=20)
+    consent_recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("guidance grant")
+        verbose_name_plural = _("guidance grants")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helper", "learner"],
+                condition=Q(ended_at__isnull=True),
+                name="guidance_one_open_grant",
+            ),
+            models.CheckConstraint(
+                name="guidance_not_self", condition=~Q(helper=models.F("learner"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper} → {self.learner}"
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class ClaimCode(BaseModel):
+    """A one-time code printed on a learner's card to take over the account.
+
+    Only a keyed hash of the code is stored. At most one live code per
+    learner: issuing a new card voids the old one.
+    """
+
+    learner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="claim_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    failed_checks = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("claim code")
+        verbose_name_plural = _("claim codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=Q(used_at__isnull=True, voided_at__isnull=True),
+                name="claim_one_live_code",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.expires_at:%Y-%m-%d}"
+
+
+class OidcIdentity(BaseModel):
+    """A person's identity at an OpenID provider (VNeID…), linked to one account.
+
+    Unique on (issuer, subject): one subject never yields two accounts; an
+    account holds at most one identity per issuer. ``level`` and ``seen_at``
+    are the assurance level the provider gave at the latest sign-in, and when.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="oidc_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    level = models.PositiveSmallIntegerField(
+        _("identity assurance level"),
+        choices=IdentityLevel.choices,
+        default=IdentityLevel.NONE,
+    )
+    seen_at = models.DateTimeField(_("last signed in"))
+
+    class Meta:
+        verbose_name = _("OpenID identity")
+        verbose_name_plural = _("OpenID identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="oidc_identity_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="oidc_identity_unique_per_issuer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

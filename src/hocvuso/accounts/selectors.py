@@ -4,11 +4,17 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hocvuso.accounts.models import LearnerProfile, User
-from hocvuso.accounts.permissions import scope_queryset
+from hocvuso.accounts.models import (
+    GuidanceGrant,
+    LearnerProfile,
+    OidcIdentity,
+    Role,
+    User,
+)
+from hocvuso.accounts.permissions import scope_queryset, user_roles
 from hocvuso.core.models import AuditLog
 
 
@@ -32,6 +38,11 @@ def user_profile_get(*, user: User) -> LearnerProfile | None:
     )
 
 
+def user_oidc_identity(*, user: User, issuer: str) -> OidcIdentity | None:
+    """Return ``user``'s identity at ``issuer``, if linked."""
+    return OidcIdentity.objects.filter(user=user, issuer=issuer).first()
+
+
 def user_data_export(*, user: User) -> dict[str, Any]:
     """Return everything held about ``user`` as JSON-ready data ("my data")."""
     profile = user_profile_get(user=user)
@@ -49,7 +60,17 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
             "registered_by_helper": user.registered_by_id is not None,
+            "identity_level": user.identity_level,
         },
+        "identities": [
+            {
+                "issuer": i.issuer,
+                "subject": i.subject,
+                "level": i.level,
+                "seen_at": i.seen_at.isoformat(),
+            }
+            for i in user.oidc_identities.all()
+        ],
         "profile": {
             "birth_year": profile.birth_year,
             "target_group": profile.target_group.slug if profile.target_group else None,
@@ -95,3 +116,46 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             )
         ],
     }
+
+
+def assisted_learners(*, viewer: User, q: str = "") -> QuerySet[User]:
+    """Return the assisted learners ``viewer`` helps or oversees, by name.
+
+    A helper sees the people they hold an open guidance grant for; a commune
+    officer also every person of their commune registered by a helper or
+    with a grant. ``q`` matches the name or the end of the phone number.
+    """
+    open_grants = GuidanceGrant.objects.filter(
+        learner=OuterRef("pk"), ended_at__isnull=True
+    )
+    allowed = Q(Exists(open_grants.filter(helper=viewer)))
+    communes = [
+        a.commune_id for a in user_roles(viewer) if a.role == Role.COMMUNE_OFFICER
+    ]
+    if communes:
+        allowed |= Q(profile__commune_id__in=communes) & (
+            Q(registered_by__isnull=False)
+            | Q(Exists(GuidanceGrant.objects.filter(learner=OuterRef("pk"))))
+        )
+    qs = User.objects.filter(allowed, is_active=True).select_related(
+        "profile__commune__province"
+    )
+    q = " ".join(q.split())[:100]
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = Q(full_name__icontains=q)
+        if len(digits) >= 3:
+            match |= Q(phone__endswith=digits)
+        qs = qs.filter(match)
+    return qs.annotate(guided_by_me=Exists(open_grants.filter(helper=viewer))).order_by(
+        "full_name", "pk"
+    )
+
+
+def guidance_grants_for(*, learner: User) -> QuerySet[GuidanceGrant]:
+    """Return the learner's grants, open ones first, with their helpers."""
+    return (
+        GuidanceGrant.objects.filter(learner=learner)
+        .select_related("helper", "granted_by")
+        .order_by("ended_at", "-started_at")
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.errors import PermissionDeniedError
+from hocvuso.accounts.guidance import guidance_grant, helps_in
 from hocvuso.accounts.identifiers import (
     Kind,
     is_national_id,
@@ -24,6 +25,7 @@ from hocvuso.accounts.models import (
     ConsentMethod,
     DataRequest,
     LearnerProfile,
+    OidcIdentity,
     Role,
     RoleAssignment,
     User,
@@ -67,12 +69,15 @@ def account_register(
     actor: User | None,
     data: RegistrationData,
     consent_given: bool,
+    guidance_consent: bool = False,
 ) -> User:
     """Create a learner account, profile and consent record in one transaction.
 
     ``actor`` is None when people register themselves; a community helper or
     commune officer registering someone becomes ``registered_by`` and the
-    consent is recorded as given to them (``ConsentMethod.ASSISTED``).
+    consent is recorded as given to them (``ConsentMethod.ASSISTED``). With
+    ``guidance_consent`` (the person agreed to be guided) a helper of the
+    person's commune also gets a guidance grant (``accounts/guidance.py``).
     Raises ``ValidationError`` (with field keys) for bad input; nothing is
     written then.
     """
@@ -152,6 +157,13 @@ def account_register(
         after=model_snapshot(profile, PROFILE_FIELDS)
         | {"policy_version": settings.HOCVUSO_PRIVACY_POLICY_VERSION},
     )
+    if (
+        actor is not None
+        and guidance_consent
+        and data.commune is not None
+        and helps_in(actor, data.commune.pk)
+    ):
+        guidance_grant(actor=actor, helper=actor, learner=user, consent_given=True)
     return user
 
 
@@ -271,7 +283,8 @@ def data_request_create(*, actor: User, kind: str, message: str) -> DataRequest:
 def account_anonymise(*, actor: User, user: User) -> User:
     """Delete a person's identifying data but keep anonymous learning records.
 
-    Name, phone, e-mail and the national ID hash are erased, the account can no
+    Name, phone, e-mail, the national ID hash and links to identity providers
+    are erased, the account can no
     longer sign in, consents are marked withdrawn. Records that feed statistics
     (profile's target group and commune, later learning and assessment records)
     stay attached to the now anonymous account, so counts do not change.
@@ -302,6 +315,9 @@ def account_anonymise(*, actor: User, user: User) -> User:
         handled_at=now,
     )
     RoleAssignment.objects.filter(user=user).exclude(role=Role.LEARNER).delete()
+    # The provider's subject identifies the person: the link goes too, so the
+    # same person may make a new account later.
+    OidcIdentity.objects.filter(user=user).delete()
     audit_record(actor=actor, action="account.anonymise", obj=user)
     return user
 

@@ -266,3 +266,34 @@ def signin_refuse(request: HttpRequest) -> None:
 def signin_refused(request: HttpRequest) -> bool:
     """Return whether the backend refused this request's sign-in for the limits."""
     return bool(getattr(request, _REFUSED, False))
+
+
+def provider_attempt_begin(
+    request: HttpRequest, *, issuer: str, now: datetime | None = None
+) -> SigninAttempt:
+    """Count an identity provider's answer against the address's sign-in limit.
+
+    Answers that fail (a forged or replayed callback, a bad state) stay
+    counted with the failed password sign-ins of the address
+    (``HOCVUSO_LOGIN_IP_RATE``); ``signin_attempt_forget`` uncounts a success.
+    Must run outside a transaction, as ``signin_attempt_begin``.
+    """
+    now = now or _now()
+    rates = signin_rates()
+    address = limit_key("ip", client_address(request))
+    event = event_add(
+        scope=Scope.SIGNIN_IP,
+        key=address,
+        account=limit_key("provider", issuer),
+        now=now,
+        keep=rates.keep,
+    )
+    if event_over(scope=Scope.SIGNIN_IP, key=address, now=now, rates=(rates.ip,)):
+        event_forget([event])
+        return SigninAttempt(allowed=False, trusted=False)
+    return SigninAttempt(allowed=True, trusted=False, events=(event,))
+
+
+def signin_attempt_forget(attempt: SigninAttempt) -> None:
+    """Uncount an attempt that succeeded (or did not count after all)."""
+    event_forget(attempt.events)

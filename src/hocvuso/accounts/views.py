@@ -21,18 +21,27 @@ from hocvuso.accounts.errors import PermissionDeniedError
 from hocvuso.accounts.forms import (
     AssistedRegistrationForm,
     DataRequestForm,
+    DeleteAccountConfirmForm,
     DeleteAccountForm,
     LoginForm,
+    PasswordConfirmForm,
     ProfileForm,
     RegistrationForm,
 )
 from hocvuso.accounts.models import DataRequest, User
+from hocvuso.accounts.oidc_config import oidc_config
+from hocvuso.accounts.oidc_views import provider_signed_in_recently
 from hocvuso.accounts.permissions import user_roles
 from hocvuso.accounts.register_limits import (
     register_attempt_begin,
     register_attempt_created,
 )
-from hocvuso.accounts.selectors import user_data_export, user_profile_get
+from hocvuso.accounts.selectors import (
+    guidance_grants_for,
+    user_data_export,
+    user_oidc_identity,
+    user_profile_get,
+)
 from hocvuso.accounts.services import (
     RegistrationData,
     account_anonymise,
@@ -50,6 +59,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        config = oidc_config()
+        context["oidc_label"] = config.button_label if config else ""
+        return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
         # The backend checks and counts; a refusal for the limits gets a 429.
@@ -131,6 +146,7 @@ def assist_register(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 data=_registration_data(form, "vi"),
                 consent_given=form.cleaned_data["consent"],
+                guidance_consent=form.cleaned_data.get("guidance_consent", False),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -170,8 +186,24 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "profile": user_profile_get(user=request.user),
             "roles": user_roles(request.user),
+            "helpers": list(
+                guidance_grants_for(learner=request.user).filter(ended_at__isnull=True)
+            ),
+            "oidc": _oidc_context(request.user),
         },
     )
+
+
+def _oidc_context(user: User) -> dict[str, Any] | None:
+    config = oidc_config()
+    if config is None:
+        return None
+    return {
+        "name": config.name,
+        "identity": user_oidc_identity(user=user, issuer=config.issuer),
+        "can_link": user.has_usable_password(),
+        "form": PasswordConfirmForm(),
+    }
 
 
 @login_required
@@ -217,9 +249,10 @@ def my_data(request: HttpRequest) -> HttpResponse:
     correction = DataRequestForm(
         request.POST if request.POST.get("form") == "correction" else None
     )
-    delete = DeleteAccountForm(
-        request.POST if request.POST.get("form") == "delete" else None
+    delete_form = (
+        DeleteAccountForm if user.has_usable_password() else DeleteAccountConfirmForm
     )
+    delete = delete_form(request.POST if request.POST.get("form") == "delete" else None)
     if correction.is_bound and correction.is_valid():
         data_request_create(
             actor=user,
@@ -231,14 +264,27 @@ def my_data(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:my_data")
     if delete.is_bound and delete.is_valid():
-        if user.check_password(delete.cleaned_data["password"]):
+        if isinstance(delete, DeleteAccountConfirmForm):
+            confirmed = provider_signed_in_recently(request)
+        else:
+            confirmed = user.check_password(delete.cleaned_data["password"])
+        if confirmed:
             account_anonymise(actor=user, user=user)
             logout(request)
             messages.success(
                 request, _("Your personal data was deleted and you were signed out.")
             )
             return redirect("home")
-        delete.add_error("password", _("The password is not right."))
+        if isinstance(delete, DeleteAccountConfirmForm):
+            delete.add_error(
+                "confirm",
+                _(
+                    "To confirm it is you, sign out, sign in again with the "
+                    "identity service, then delete within 15 minutes."
+                ),
+            )
+        else:
+            delete.add_error("password", _("The password is not right."))
     return render(
         request,
         "accounts/my_data.html",

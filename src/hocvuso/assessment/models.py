@@ -241,6 +241,16 @@ class TestSession(BaseModel):
         related_name="+",
     )
     id_card_checked_at = models.DateTimeField(null=True, blank=True)
+    # A helper who guided the learner through this sitting on the helper's
+    # phone (``accounts.guidance``); the learner answered.
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assisted by"),
+    )
     # Answer rate limit, kept on the row the answer already locks and writes
     # (no extra cache round trip per answer): submissions in the current window.
     rate_window_start = models.DateTimeField(null=True, blank=True)

@@ -21,7 +21,10 @@ def blueprint_for_group(slug: str) -> Blueprint | None:
 def result_list(*, user: User) -> QuerySet[Result]:
     """Return the user's results, newest first, with what the pages show."""
     return Result.objects.filter(user=user).select_related(
-        "target_group__required_level", "level", "session__blueprint__pass_level"
+        "target_group__required_level",
+        "level",
+        "session__blueprint__pass_level",
+        "session__assisted_by",
     )
 
 

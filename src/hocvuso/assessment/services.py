@@ -23,15 +23,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hocvuso.accounts.guidance import grant_active
 from hocvuso.accounts.models import User
 from hocvuso.assessment.bank import bank_for, form_item_ids, items_for_group
 from hocvuso.assessment.errors import (
     AttemptConflict,
     BankIncomplete,
     InvalidOption,
+    NotAllowed,
     RetakeTooSoon,
     SessionClosed,
     SessionNotFound,
+    SupervisionInvalid,
     TooManyAnswers,
     WrongItem,
 )
@@ -129,9 +132,22 @@ def session_start(
     supervision_code: str = "",
     seed: int | None = None,
     now: datetime | None = None,
+    assisted_by: User | None = None,
 ) -> TestSession:
-    """Start a sitting of ``blueprint`` or return the one in progress."""
+    """Start a sitting of ``blueprint`` or return the one in progress.
+
+    ``assisted_by`` is a helper guiding ``actor`` (``accounts.guidance``): it
+    needs the helper's open guidance grant and a supervision code, and the
+    sitting records the helper.
+    """
     now = now or timezone.now()
+    if assisted_by is not None:
+        if grant_active(helper=assisted_by, learner=actor) is None:
+            raise NotAllowed(_("You may not start a test for this person."))
+        if not supervision_code.strip():
+            raise SupervisionInvalid(
+                _("A test taken with a helper must be supervised: enter the code.")
+            )
     running = (
         TestSession.objects.select_for_update(of=("self",))
         .filter(user=actor, blueprint=blueprint, status=TestSession.Status.ACTIVE)
@@ -189,6 +205,7 @@ def session_start(
                 started_at=now,
                 expires_at=now + timedelta(minutes=blueprint.time_limit_minutes),
                 supervision=supervision,
+                assisted_by=assisted_by,
             )
     except IntegrityError:
         # Another request started it a moment ago: resume that one.
@@ -196,13 +213,14 @@ def session_start(
             user=actor, blueprint=blueprint, status=TestSession.Status.ACTIVE
         )
     audit_record(
-        actor=actor,
-        action="assessment.start",
+        actor=assisted_by or actor,
+        action="assessment.start.assisted" if assisted_by else "assessment.start",
         obj=session,
         after={
             "blueprint": blueprint.target_group.slug,
             "supervised": bool(supervision),
-        },
+        }
+        | ({"learner": str(actor.pk)} if assisted_by else {}),
     )
     return session
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from hocvuso.accounts.guidance import acting_for
 from hocvuso.accounts.models import User
 from hocvuso.accounts.selectors import user_profile_get
 from hocvuso.assessment.errors import AssessmentError, SessionClosed, WrongItem
@@ -42,8 +43,15 @@ from hocvuso.learning.selectors import lessons_for_competences
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+    """Return the learner these pages act for (a helper may be guiding them)."""
+    acting = acting_for(request)
+    assert acting is not None
+    return acting.learner
+
+
+def _helper(request: HttpRequest) -> User | None:
+    acting = acting_for(request)
+    return acting.helper if acting is not None else None
 
 
 def _rate(name: str, default: str):  # type: ignore[no-untyped-def]
@@ -70,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "form": StartForm(
                 initial={"supervision_code": request.GET.get("code", "")}
             ),
+            "guided": _helper(request) is not None,
         },
     )
 
@@ -85,7 +94,10 @@ def start(request: HttpRequest, group: str) -> HttpResponse:
     code = form.cleaned_data["supervision_code"] if form.is_valid() else ""
     try:
         session = session_start(
-            actor=_user(request), blueprint=blueprint, supervision_code=code
+            actor=_user(request),
+            blueprint=blueprint,
+            supervision_code=code,
+            assisted_by=_helper(request),
         )
     except AssessmentError as exc:
         messages.error(request, exc.message)
@@ -200,7 +212,8 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supervise(request: HttpRequest) -> HttpResponse:
     """Open a supervised sitting and show its code and QR code."""
-    user = _user(request)
+    user = request.user
+    assert isinstance(user, User)
     form = SupervisionForm(request.POST or None)
     context: dict[str, object] = {
         "form": form,

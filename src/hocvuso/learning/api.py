@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.guidance import acting_for
 from hocvuso.core.errors import NotFound
 from hocvuso.learning.models import Course, Lesson, LessonProgress
 from hocvuso.learning.selectors import course_get, course_list
@@ -122,9 +122,10 @@ def course_detail(request: HttpRequest, slug: str) -> dict[str, object]:
 
 @router.get("/progress", response=list[ProgressOut], auth=django_auth)
 def progress_list(request: HttpRequest) -> list[ProgressOut]:
-    """Return the signed-in learner's progress, most recent first."""
-    user = request.user
-    assert isinstance(user, User)
+    """Return the signed-in (or guided) learner's progress, most recent first."""
+    acting = acting_for(request)
+    assert acting is not None
+    user = acting.learner
     rows = (
         LessonProgress.objects.filter(user=user)
         .select_related("lesson__course")
@@ -136,8 +137,9 @@ def progress_list(request: HttpRequest) -> list[ProgressOut]:
 @router.post("/progress", response=ProgressOut, auth=django_auth)
 def progress_post(request: HttpRequest, payload: ProgressIn) -> ProgressOut:
     """Record time spent / completion; retrying with the same event_id is safe."""
-    user = request.user
-    assert isinstance(user, User)
+    acting = acting_for(request)
+    assert acting is not None
+    user = acting.learner
     lesson = (
         Lesson.objects.filter(slug=payload.lesson, archived=False)
         .select_related("course")
@@ -151,5 +153,6 @@ def progress_post(request: HttpRequest, payload: ProgressIn) -> ProgressOut:
         seconds=payload.seconds,
         completed=payload.completed,
         event_id=payload.event_id,
+        assisted_by=acting.helper,
     )
     return _progress_out(progress)

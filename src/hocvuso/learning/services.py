@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from hocvuso.accounts.models import User
+from hocvuso.core.services import audit_record
 from hocvuso.learning.errors import LessonNotFound
 from hocvuso.learning.models import (
     Lesson,
@@ -28,12 +29,15 @@ def progress_record(
     completed: bool = False,
     event_id: uuid.UUID | None = None,
     self_check_score: int | None = None,
+    assisted_by: User | None = None,
 ) -> LessonProgress:
     """Record time spent in and completion of a lesson; idempotent per event.
 
     A client sends a fresh ``event_id`` for each report and the same one when it
     retries: a repeated event changes nothing and returns the current progress.
-    Completion never goes back to "not completed".
+    Completion never goes back to "not completed". ``assisted_by`` names the
+    helper who guides ``actor`` (``accounts.guidance``): the write is audited
+    under the helper's name.
     """
     if lesson.archived:
         raise LessonNotFound(gettext("This lesson has been archived."))
@@ -55,4 +59,16 @@ def progress_record(
     if self_check_score is not None:
         progress.self_check_score = self_check_score
     progress.save()
+    if assisted_by is not None:
+        audit_record(
+            actor=assisted_by,
+            action="progress.assisted",
+            obj=progress,
+            after={
+                "learner": str(actor.pk),
+                "lesson": lesson.slug,
+                "completed": progress.completed_at is not None,
+                "seconds": progress.seconds_spent,
+            },
+        )
     return progress

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hocvuso.accounts.guidance import acting_for, acting_learner
 from hocvuso.accounts.models import User
 from hocvuso.accounts.selectors import user_profile_get
 from hocvuso.framework.models import Competence, TargetGroup
@@ -34,7 +35,14 @@ _SESSION_KEY = "lesson_started"
 
 
 def _user(request: HttpRequest) -> User | None:
-    return request.user if isinstance(request.user, User) else None
+    """Return the learner whose progress is shown and saved (maybe guided)."""
+    return acting_learner(request)
+
+
+def _helper(request: HttpRequest) -> User | None:
+    """Return the helper guiding the learner on this phone, if any."""
+    acting = acting_for(request)
+    return acting.helper if acting is not None else None
 
 
 @require_GET
@@ -114,7 +122,9 @@ def _render_lesson(
     if user is not None:
         progress = progress_map(user=user, lessons=[lesson]).get(str(lesson.pk))
         if progress is None or progress.completed_at is None:
-            progress = progress_record(actor=user, lesson=lesson)
+            progress = progress_record(
+                actor=user, lesson=lesson, assisted_by=_helper(request)
+            )
         started = request.session.get(_SESSION_KEY, {})
         started[str(lesson.pk)] = started.get(str(lesson.pk)) or int(time.time())
         request.session[_SESSION_KEY] = started
@@ -154,6 +164,7 @@ def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse
             actor=user,
             lesson=obj,
             self_check_score=sum(1 for r in results if r["correct"]),
+            assisted_by=_helper(request),
         )
     return _render_lesson(request, obj, form=form, results=results)
 
@@ -176,7 +187,12 @@ def lesson_done(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     seconds = int(time.time()) - int(started) if started else 0
     seconds = max(0, min(seconds, obj.minutes * 60 * 3))
     progress_record(
-        actor=user, lesson=obj, completed=True, seconds=seconds, event_id=event_id
+        actor=user,
+        lesson=obj,
+        completed=True,
+        seconds=seconds,
+        event_id=event_id,
+        assisted_by=_helper(request),
     )
     _previous, nxt = lesson_neighbours(lesson=obj)
     if nxt is not None:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('assessment', '0008_testsession_id_card_check'),
+        ('assessment', '0009_testsession_id_card_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

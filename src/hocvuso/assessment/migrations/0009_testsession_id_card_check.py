@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0007_retake_cooldown_after_pass'),
+        ('assessment', '0008_assisted_by'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
