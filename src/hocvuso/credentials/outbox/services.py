@@ -179,6 +179,13 @@ def _record(
         logger.warning("Outbox event %s dead after %d: %s", event.key, attempts, reason)
         return
     delay = outbox_backoff(attempts, rng=rng)
+    logger.info(
+        "Outbox event %s: attempt %d failed (%s); next in %.1f s",
+        event.key,
+        attempts,
+        reason,
+        delay,
+    )
     mine.update(
         state=State.PENDING,
         last_error=reason,
@@ -235,6 +242,14 @@ def outbox_drain(
                 # task reschedules itself at ``next_due``), do not hammer.
                 break
     report.next_due = outbox_next_due()
+    if report.rounds:
+        logger.info(
+            "Outbox drain %s: %d delivered, %d to retry, %d dead",
+            token,
+            report.delivered,
+            report.retried,
+            report.dead,
+        )
     return report
 
 
