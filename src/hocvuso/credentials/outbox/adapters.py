@@ -16,11 +16,12 @@ drain runs deliveries in threads and records the outcomes itself).
 from __future__ import annotations
 
 import enum
+import http.client
 import logging
 import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -93,12 +94,16 @@ class JwsHttpAdapter:
 
     2xx and 409 ("already have it") mean delivered; 5xx, 408, 429, a timeout or
     a connection error mean retry; any other 4xx is permanent (dead letter).
+    Each delivery thread keeps one HTTP/1.1 connection open (keep-alive); a
+    kept connection the server closed meanwhile is replaced and the request
+    sent once more (harmless: the receiver is idempotent by key).
     """
 
     def __init__(self, *, url: str | None = None, timeout: float | None = None):
         self.url = settings.HOCVUSO_OUTBOX_URL if url is None else url
         self.timeout = settings.HOCVUSO_OUTBOX_TIMEOUT if timeout is None else timeout
         self._key: IssuerKey | None = None
+        self._local = threading.local()
 
     def configured(self) -> bool:
         return bool(self.url)
@@ -108,40 +113,77 @@ class JwsHttpAdapter:
             self._key = issuer_key_current()
         return self._key
 
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn, True
+        parts = urllib.parse.urlsplit(self.url)
+        factory = (
+            http.client.HTTPSConnection
+            if parts.scheme == "https"
+            else http.client.HTTPConnection
+        )
+        conn = factory(parts.hostname or "", parts.port, timeout=self.timeout)
+        conn.connect()
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._local.conn = conn
+        return conn, False
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def post(self, token: str, key: str) -> int:
+        """POST one signed delivery; return the HTTP status (raise on I/O)."""
+        parts = urllib.parse.urlsplit(self.url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = {
+            "Content-Type": "application/jose",
+            "Idempotency-Key": key,
+            "User-Agent": "hocvuso-outbox/1",
+        }
+        for _ in range(2):
+            conn, reused = self._connection()
+            try:
+                conn.request("POST", path, body=token.encode(), headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (
+                http.client.RemoteDisconnected,
+                BrokenPipeError,
+                ConnectionResetError,
+            ):
+                self._drop()
+                if reused:
+                    continue  # the server closed a kept connection: once more
+                raise
+            except BaseException:
+                self._drop()
+                raise
+            if response.will_close:
+                self._drop()
+            return response.status
+        raise ConnectionResetError("connection closed twice")
+
     def deliver(self, event: OutboxEvent) -> DeliveryOutcome:
         if not self.url:
             return DeliveryOutcome.retry("no HOCVUSO_OUTBOX_URL")
         token = jws_sign(event_claims(event), self._signing_key())
-        request = urllib.request.Request(
-            self.url,
-            data=token.encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/jose",
-                "Idempotency-Key": event.key,
-                "User-Agent": "hocvuso-outbox/1",
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                response.read()
-                return DeliveryOutcome.delivered(f"HTTP {response.status}")
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-            exc.close()
-            if status == 409:
-                return DeliveryOutcome.delivered("HTTP 409 (already delivered)")
-            if status >= 500 or status in (408, 429):
-                return DeliveryOutcome.retry(f"HTTP {status}")
-            return DeliveryOutcome.permanent(f"HTTP {status}")
+            status = self.post(token, event.key)
         except TimeoutError:
             return DeliveryOutcome.retry("timeout")
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError | socket.timeout):
-                return DeliveryOutcome.retry("timeout")
-            return DeliveryOutcome.retry(f"connection: {type(exc.reason).__name__}")
-        except (ConnectionError, OSError) as exc:
+        except (OSError, http.client.HTTPException) as exc:
             return DeliveryOutcome.retry(f"connection: {type(exc).__name__}")
+        if 200 <= status < 300:
+            return DeliveryOutcome.delivered(f"HTTP {status}")
+        if status == 409:
+            return DeliveryOutcome.delivered("HTTP 409 (already delivered)")
+        if status >= 500 or status in (408, 429):
+            return DeliveryOutcome.retry(f"HTTP {status}")
+        return DeliveryOutcome.permanent(f"HTTP {status}")
 
 
 class LogOnlyAdapter:

@@ -34,13 +34,22 @@ def _quiet() -> Iterator[None]:
         yield
 
 
+_OKP: dict[tuple[str, bytes], OKPKey] = {}
+
+
 def _okp(key: IssuerKey) -> OKPKey:
+    """Return the joserfc key of ``key`` (imported once per process)."""
+    cached = _OKP.get((key.kid, key.public_bytes))
+    if cached is not None:
+        return cached
     pem = key.private_key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    return OKPKey.import_key(pem, {"kid": key.kid})
+    okp = OKPKey.import_key(pem, {"kid": key.kid})
+    _OKP[(key.kid, key.public_bytes)] = okp
+    return okp
 
 
 def jws_sign(claims: Mapping[str, Any], key: IssuerKey) -> str:

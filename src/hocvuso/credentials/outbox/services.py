@@ -146,6 +146,15 @@ class DrainReport:
     errors: dict[str, int] = field(default_factory=dict)
 
 
+def _record_delivered(
+    ids: list[int], *, token: str, now: datetime, report: DrainReport
+) -> None:
+    if ids:
+        report.delivered += OutboxEvent.objects.filter(
+            id__in=ids, state=State.DELIVERING, claimed_by=token
+        ).update(state=State.DELIVERED, delivered_at=now, last_error="", claimed_by="")
+
+
 def _record(
     event: OutboxEvent,
     result: DeliveryOutcome,
@@ -160,15 +169,6 @@ def _record(
     )
     attempts = event.attempts  # counted when claimed (a crash counts too)
     reason = result.reason[:300]
-    if result.outcome is Outcome.DELIVERED:
-        mine.update(
-            state=State.DELIVERED,
-            delivered_at=now,
-            last_error="",
-            claimed_by="",
-        )
-        report.delivered += 1
-        return
     report.errors[reason] = report.errors.get(reason, 0) + 1
     if (
         result.outcome is Outcome.PERMANENT
@@ -233,10 +233,21 @@ def outbox_drain(
             now = clock()
             delivered_before = report.delivered
             with transaction.atomic():
+                _record_delivered(
+                    [
+                        e.pk
+                        for e, o in zip(events, outcomes, strict=True)
+                        if o.outcome is Outcome.DELIVERED
+                    ],
+                    token=token,
+                    now=now,
+                    report=report,
+                )
                 for event, outcome in zip(events, outcomes, strict=True):
-                    _record(
-                        event, outcome, token=token, now=now, rng=rng, report=report
-                    )
+                    if outcome.outcome is not Outcome.DELIVERED:
+                        _record(
+                            event, outcome, token=token, now=now, rng=rng, report=report
+                        )
             if report.delivered == delivered_before:
                 # Nothing got through: leave the retries to their backoff (the
                 # task reschedules itself at ``next_due``), do not hammer.
