@@ -193,7 +193,7 @@ def raw_posts(url: str, count: int, concurrency: int) -> float:
 
 
 def counts() -> dict[str, int]:
-    from hocvuso.credentials.outbox.services import outbox_counts
+    from hocvuso.credentials.outbox.selectors import outbox_counts
 
     return outbox_counts()
 

@@ -209,3 +209,9 @@ def test_status_and_retry_commands(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("outbox", "status")
     assert "pending=1" in capsys.readouterr().out
     assert AuditLog.objects.filter(action="outbox.retry", actor_id=None).count() == 1
+
+
+def test_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(OutboxPayloadInvalid):
+        outbox_enqueue(kind="result.deleted", key="x", payload=confirmation_payload())
+    assert not OutboxEvent.objects.exists()

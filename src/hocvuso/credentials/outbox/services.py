@@ -25,12 +25,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef
+from django.db.models import Exists, F, Min, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from hocvuso.core.services import audit_record
-from hocvuso.credentials.errors import OutboxConflict
+from hocvuso.credentials.errors import OutboxConflict, OutboxPayloadInvalid
 from hocvuso.credentials.outbox.adapters import (
     DeliveryOutcome,
     IdentityAdapter,
@@ -59,7 +59,7 @@ def outbox_enqueue(
     earlier events of its subject.
     """
     if kind not in OutboxEvent.Kind.values:
-        raise OutboxConflict(gettext("Unknown outbox event kind."))
+        raise OutboxPayloadInvalid(gettext("Unknown outbox event kind."))
     payload_check(payload)
     with transaction.atomic():
         event, created = OutboxEvent.objects.get_or_create(
@@ -94,7 +94,7 @@ def outbox_backoff(attempts: int, *, rng: random.Random) -> float:
     return rng.uniform(0.0, ceiling) if ceiling > 0 else 0.0
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime) -> QuerySet[OutboxEvent]:
     earlier_open = OutboxEvent.objects.filter(
         subject=OuterRef("subject"), id__lt=OuterRef("id")
     ).exclude(state=State.DELIVERED)
@@ -344,14 +344,6 @@ def outbox_retry_dead(*, actor: Actor, ids: Sequence[int] | None = None) -> int:
     return count
 
 
-def outbox_counts() -> dict[str, int]:
-    """Return the number of events in each state."""
-    counts = dict.fromkeys(State.values, 0)
-    for row in OutboxEvent.objects.values("state").order_by().annotate(n=Count("id")):
-        counts[row["state"]] = row["n"]
-    return counts
-
-
 def _schedule_on_commit() -> None:
     from hocvuso.credentials.outbox.tasks import outbox_drain_schedule
 
@@ -362,7 +354,6 @@ __all__ = [
     "DrainReport",
     "outbox_backoff",
     "outbox_claim",
-    "outbox_counts",
     "outbox_drain",
     "outbox_enqueue",
     "outbox_event_replay",

@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.crypto import get_random_string
 
 from hocvuso.credentials.errors import SigningKeyMissing
 from hocvuso.credentials.keys import issuer_keys
@@ -45,9 +47,10 @@ class Command(BaseCommand):
             return
         from hocvuso.credentials.outbox import services
         from hocvuso.credentials.outbox.adapters import adapter_get
+        from hocvuso.credentials.outbox.selectors import outbox_counts
 
         if action == "status":
-            counts = services.outbox_counts()
+            counts = outbox_counts()
             configured = adapter_get().configured()
             self.stdout.write(
                 " ".join(f"{state}={n}" for state, n in counts.items())
@@ -55,8 +58,9 @@ class Command(BaseCommand):
                 + ("" if configured else " (not configured: events wait)")
             )
         elif action == "drain":
-            services.outbox_counts()  # a clear message on an uninitialised site
-            report = services.outbox_drain(token="cli-drain")
+            outbox_counts()  # a clear message on an uninitialised site
+            token = f"cli-{os.getpid()}-{get_random_string(8)}"
+            report = services.outbox_drain(token=token)
             if report.waiting_config:
                 raise CommandError(
                     "Chưa cấu hình nơi nhận (HOCVUSO_OUTBOX_URL): sự kiện vẫn chờ. "
