@@ -215,3 +215,18 @@ def test_an_unknown_kind_is_refused() -> None:
     with pytest.raises(OutboxPayloadInvalid):
         outbox_enqueue(kind="result.deleted", key="x", payload=confirmation_payload())
     assert not OutboxEvent.objects.exists()
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    HOCVUSO_IDENTITY_ADAPTER="hocvuso.credentials.outbox.adapters.LogOnlyAdapter",
+)
+def test_with_the_immediate_backend_the_commit_delivers_at_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event = outbox_enqueue(
+            kind=CONFIRMED, key="now", payload=confirmation_payload()
+        )
+    event.refresh_from_db()
+    assert event.state == OutboxEvent.State.DELIVERED

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
-from django_tasks import TaskContext, TaskResultStatus, task
+from django_tasks import TaskContext, TaskResultStatus, task, task_backends
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 logger = logging.getLogger("hocvuso.outbox")
@@ -26,6 +27,12 @@ def outbox_drain_schedule(*, at: datetime | None = None, failures: int = 0) -> b
     skip each other's rows. ``failures`` counts the drains before it that
     delivered nothing (see :func:`outbox_drain`).
     """
+    if not isinstance(task_backends[outbox_drain.backend], DatabaseBackend):
+        # The "immediate" backend runs a task at once and cannot defer one:
+        # drain now; retries wait for the next enqueue or `hocvuso outbox drain`.
+        if at is None:
+            outbox_drain.enqueue(failures)
+        return at is None
     waiting = DBTaskResult.objects.filter(
         task_path=_path(), status=TaskResultStatus.READY
     )
