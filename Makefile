@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-outbox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,7 +87,14 @@ bench-checkin: dev
 	$(BIN)/pip install --quiet "httpx>=0.27"
 	$(BIN)/python benchmarks/checkin.py --db both
 
-bench: bench-pages bench-psychometrics bench-assessment bench-checkin
+## make bench-outbox: N outbox events to the reference receiver on PostgreSQL,
+## with the receiver down 30 s in the middle (OUTBOX_COUNT=100000).
+OUTBOX_COUNT ?= 100000
+bench-outbox: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/outbox.py --count $(OUTBOX_COUNT) --pg $(PG_URL)
+
+bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-outbox
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -51,6 +51,12 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
     "init": [(["init", "--help"], False)],
     "load_framework": [(["load_framework"], True)],
     "load_units": [(["load_units"], True)],
+    "outbox": [
+        (["outbox", "status"], True),
+        (["outbox", "drain"], True),
+        (["outbox", "retry"], True),
+        (["outbox", "receiver", "--", "--help"], False),
+    ],
     "serve": [(["serve", "--help"], False)],
     "signin_reset": [(["signin_reset", "0912345678"], True)],
     "worker": [(["worker"], True), (["worker", "--prune-days", "30"], True)],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils.translation import override
 from tests.assessment.conftest import adults, bank  # noqa: F401 (fixtures)
 from tests.assessment.helpers import answer
+from tests.credentials.outbox_support import ReceiverProc
 from tests.factories import learner_in, user_with_role
 
 from hocvuso.accounts.models import User
@@ -17,6 +20,8 @@ from hocvuso.assessment.models import Blueprint, Result, SupervisionSession
 from hocvuso.assessment.services import session_start, session_state
 from hocvuso.assessment.supervision import supervision_open
 from hocvuso.core.tasks import tasks_run_pending
+from hocvuso.credentials.keys import issuer_keys
+from hocvuso.credentials.outbox.jws import jwks_of
 
 COMMUNE = 30178
 OTHER_COMMUNE = 29954  # An Bình, the same province (Đồng Tháp, 82)
@@ -78,3 +83,25 @@ def _vietnamese() -> Iterator[None]:
     """Messages in Vietnamese whatever language an earlier test left active."""
     with override("vi"):
         yield
+
+
+@pytest.fixture
+def jwks_file(tmp_path: Path) -> Path:
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks_of(issuer_keys())))
+    return path
+
+
+@pytest.fixture
+def receiver(tmp_path: Path, jwks_file: Path) -> Iterator[Callable[..., ReceiverProc]]:
+    """Return a function that starts a reference receiver with options."""
+    started: list[ReceiverProc] = []
+
+    def start(*options: str) -> ReceiverProc:
+        proc = ReceiverProc(tmp_path, jwks_file, *options)
+        started.append(proc)
+        return proc.start()
+
+    yield start
+    for proc in started:
+        proc.stop()

@@ -16,6 +16,7 @@ from hocvuso.accounts.models import User
 from hocvuso.credentials import services
 from hocvuso.credentials.errors import CredentialsError
 from hocvuso.credentials.models import Certificate, CertificateVersion, Confirmation
+from hocvuso.credentials.outbox import admin as outbox_admin  # noqa: F401 (registers)
 
 
 class RevokeForm(forms.Form):

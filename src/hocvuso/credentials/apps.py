@@ -8,6 +8,7 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Certificates and credentials")
 
     def ready(self) -> None:
+        from hocvuso.accounts.signals import identity_level_changed
         from hocvuso.assessment.signals import id_card_checked, result_recorded
         from hocvuso.credentials import receivers
 
@@ -16,4 +17,8 @@ class CredentialsConfig(AppConfig):
         )
         id_card_checked.connect(
             receivers.on_id_card_checked, dispatch_uid="credentials.id_card_checked"
+        )
+        identity_level_changed.connect(
+            receivers.on_identity_level_changed,
+            dispatch_uid="credentials.identity_level_changed",
         )

@@ -35,3 +35,21 @@ class AlreadyRevoked(CredentialsError):
 
 class ReasonRequired(CredentialsError):
     status = 422
+
+
+class OutboxPayloadInvalid(HocvusoError):
+    """An outbox payload does not follow its schema or holds personal data."""
+
+    status = 422
+
+
+class OutboxEventNotFound(HocvusoError):
+    """No outbox event has this id."""
+
+    status = 404
+
+
+class OutboxConflict(HocvusoError):
+    """The same idempotency key was enqueued with a different event."""
+
+    status = 409

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.models import BaseModel
+from hocvuso.credentials.outbox.models import OutboxEvent
 
 EVIDENCE_SCHEMA_VERSION = 1
 
@@ -156,3 +157,12 @@ class CertificateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} v{self.version}"
+
+
+__all__ = [
+    "Certificate",
+    "CertificateVersion",
+    "Confirmation",
+    "IdentityEvidence",
+    "OutboxEvent",
+]

@@ -18,3 +18,18 @@ def on_id_card_checked(
 ) -> None:
     if result_id:
         on_result_recorded(sender, result_id=result_id)
+
+
+def on_identity_level_changed(
+    sender: Any, user_id: str, level: int, **kwargs: Any
+) -> None:
+    """Re-check the person's unconfirmed supervised passes (now verified?)."""
+    from hocvuso.assessment.models import Result
+
+    if level < 2:
+        return
+    waiting = Result.objects.filter(
+        user_id=user_id, passed=True, supervised=True, confirmation__isnull=True
+    ).values_list("pk", flat=True)
+    for result_id in waiting:
+        on_result_recorded(sender, result_id=str(result_id))

@@ -27,6 +27,7 @@ from hocvuso.credentials.errors import (
     NotFound,
     ReasonRequired,
 )
+from hocvuso.credentials.export import confirmation_export
 from hocvuso.credentials.models import Certificate, CertificateVersion, Confirmation
 from hocvuso.credentials.portable import certificate_sign
 from hocvuso.credentials.rules import result_assess
@@ -119,6 +120,7 @@ def _confirm(
     # Issued in the same transaction: a confirmation never waits for its
     # certificate, and a retried task finds both or neither.
     certificate_issue(confirmation_id=cid, actor=actor, now=now)
+    confirmation_export(confirmation, now=now)
     return confirmation
 
 
@@ -278,6 +280,7 @@ def confirmation_revoke(
     confirmation.revoked_by = actor
     confirmation.revoked_reason = reason
     confirmation.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    confirmation_export(confirmation, now=now)
     audit_record(
         actor=actor,
         action="result.confirmation_revoke",
