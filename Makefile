@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,11 +46,13 @@ pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: dev
 	scripts/ensure-chromium
+	scripts/ensure-poppler
 	scripts/ensure-node-tools
 	@echo "== pytest on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
 pytest-postgres: dev
+	scripts/ensure-poppler
 	scripts/ensure-node-tools
 	@if $(BIN)/python scripts/pg-reachable "$(PG_URL)"; then \
 	  echo "== pytest on PostgreSQL ($(PG_URL))"; \
@@ -90,7 +92,14 @@ bench-visits: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/visits.py --db both
 
-bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits
+## make bench-outbox: N outbox events to the reference receiver on PostgreSQL,
+## with the receiver down 30 s in the middle (OUTBOX_COUNT=100000).
+OUTBOX_COUNT ?= 100000
+bench-outbox: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/outbox.py --count $(OUTBOX_COUNT) --pg $(PG_URL)
+
+bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

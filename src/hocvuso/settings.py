@@ -293,6 +293,15 @@ HOCVUSO_PUBLIC_URL = env.str("HOCVUSO_PUBLIC_URL", default="http://127.0.0.1:800
 HOCVUSO_KEYS_DIR = Path(
     env.str("HOCVUSO_KEYS_DIR", default=str(DATA_DIR / "keys"))
 ).resolve()
+# Public verification page: lookups per IP address; certificate downloads per
+# user; the size of the revocation status list (indexes are drawn at random in
+# it, so a position reveals nothing about the order of issue).
+HOCVUSO_VERIFY_RATE = env.str("HOCVUSO_VERIFY_RATE", default="60/m")
+HOCVUSO_CERTIFICATE_DOWNLOAD_RATE = env.str(
+    "HOCVUSO_CERTIFICATE_DOWNLOAD_RATE", default="30/h"
+)
+HOCVUSO_STATUS_LIST_SIZE = env.int("HOCVUSO_STATUS_LIST_SIZE", default=131072)
+HOCVUSO_REVOCATION_PROVIDER = "hocvuso.credentials.portable.revoked_status_indices"
 
 # Sign-in with OpenID Connect (VNeID when the site has an agreement, or any
 # provider such as Keycloak); off while no issuer is set. See docs/sign-in-oidc.md.
@@ -326,6 +335,25 @@ HOCVUSO_OIDC_LEEWAY = env.int("HOCVUSO_OIDC_LEEWAY", default=60)
 # Seconds the provider may take to answer (discovery, token, keys, userinfo).
 HOCVUSO_OIDC_TIMEOUT = env.float("HOCVUSO_OIDC_TIMEOUT", default=10.0)
 
+# The outbox of confirmed results to the identity platform (see
+# docs/credentials-outbox.md). No URL: events wait, visibly, for configuration.
+HOCVUSO_IDENTITY_ADAPTER = env.str(
+    "HOCVUSO_IDENTITY_ADAPTER",
+    default="hocvuso.credentials.outbox.adapters.JwsHttpAdapter",
+)
+HOCVUSO_OUTBOX_URL = env.str("HOCVUSO_OUTBOX_URL", default="")
+HOCVUSO_OUTBOX_TIMEOUT = env.float("HOCVUSO_OUTBOX_TIMEOUT", default=10.0)
+# Retries: full-jitter exponential backoff, base * 2**(attempt-1) capped (s).
+HOCVUSO_OUTBOX_BACKOFF_BASE = env.float("HOCVUSO_OUTBOX_BACKOFF_BASE", default=10.0)
+HOCVUSO_OUTBOX_BACKOFF_CAP = env.float("HOCVUSO_OUTBOX_BACKOFF_CAP", default=3600.0)
+# An event that failed this many attempts is dead-lettered (an officer replays it).
+HOCVUSO_OUTBOX_MAX_ATTEMPTS = env.int("HOCVUSO_OUTBOX_MAX_ATTEMPTS", default=15)
+# Events claimed per round, deliveries in flight at once, and how long a claim
+# holds before another worker may take the event again (s).
+HOCVUSO_OUTBOX_BATCH = env.int("HOCVUSO_OUTBOX_BATCH", default=100)
+HOCVUSO_OUTBOX_CONCURRENCY = env.int("HOCVUSO_OUTBOX_CONCURRENCY", default=8)
+HOCVUSO_OUTBOX_LEASE = env.float("HOCVUSO_OUTBOX_LEASE", default=300.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -336,6 +364,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step at INFO: noise per certificate.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # granian's access log (off unless GRANIAN_LOG_ACCESS_ENABLED=true),
         # through the same redacting handler whatever LOG_LEVEL says.
         "granian.access": {

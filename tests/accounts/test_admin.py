@@ -15,12 +15,19 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Mot-mat-khau-dai-2026"
 
-NO_ROLES = {
-    "roles-TOTAL_FORMS": "0",
-    "roles-INITIAL_FORMS": "0",
-    "roles-MIN_NUM_FORMS": "0",
-    "roles-MAX_NUM_FORMS": "1000",
-}
+
+def _empty_inline(prefix: str) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+# The user page's inlines other than roles (read-only provider identities).
+OTHER_INLINES = _empty_inline("oidc_identities")
+NO_ROLES = _empty_inline("roles") | OTHER_INLINES
 
 
 def errorlists(html: str) -> list[str]:
@@ -69,7 +76,7 @@ def _role_form(
         "roles-INITIAL_FORMS": str(initial),
         "roles-MIN_NUM_FORMS": "0",
         "roles-MAX_NUM_FORMS": "1000",
-    }
+    } | OTHER_INLINES
     for n, row in enumerate(rows):
         data |= {f"roles-{n}-{k}": v for k, v in row.items()}
         data[f"roles-{n}-user"] = str(user.pk)

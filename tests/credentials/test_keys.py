@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.utils import translation
 
 from hocvuso.credentials.errors import SigningKeyMissing
 from hocvuso.credentials.keys import (
@@ -50,5 +51,5 @@ def test_rotation_keeps_old_keys_and_signs_with_the_new(tmp_path: Path) -> None:
 def test_missing_current_file_is_reported_not_replaced(tmp_path: Path) -> None:
     key, _ = issuer_key_ensure(tmp_path, now=DAY1)
     (tmp_path / f"ed25519-{key.kid}.pem").unlink()
-    with pytest.raises(SigningKeyMissing, match="missing"):
+    with translation.override("en"), pytest.raises(SigningKeyMissing, match="missing"):
         issuer_key_ensure(tmp_path)

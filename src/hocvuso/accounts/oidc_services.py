@@ -39,6 +39,7 @@ from hocvuso.accounts.models import (
 )
 from hocvuso.accounts.oidc_config import OidcPerson
 from hocvuso.accounts.services import CONSENT_PURPOSES, PROFILE_FIELDS
+from hocvuso.accounts.signals import identity_level_changed
 from hocvuso.core.services import audit_record, model_snapshot
 from hocvuso.framework.models import TargetGroup
 from hocvuso.geo.models import Commune
@@ -70,6 +71,10 @@ def _level_follow(*, actor: User, user: User, level: int) -> None:
         obj=user,
         before=before,
         after={"identity_level": level},
+    )
+    uid = str(user.pk)
+    transaction.on_commit(
+        lambda: identity_level_changed.send(sender=User, user_id=uid, level=level)
     )
 
 

@@ -231,6 +231,16 @@ class TestSession(BaseModel):
         on_delete=models.PROTECT,
         related_name="sessions",
     )
+    # The supervisor's in-person check of the learner's citizen ID card (the
+    # card's number is never stored: only who looked and when).
+    id_card_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    id_card_checked_at = models.DateTimeField(null=True, blank=True)
     # A helper who guided the learner through this sitting on the helper's
     # phone (``accounts.guidance``); the learner answered.
     assisted_by = models.ForeignKey(

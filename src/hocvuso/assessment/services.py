@@ -46,6 +46,7 @@ from hocvuso.assessment.models import (
     TestSession,
 )
 from hocvuso.assessment.scale import level_cut, level_for_theta
+from hocvuso.assessment.signals import result_recorded
 from hocvuso.assessment.sittingbank import (
     bank_cached,
     bank_snapshot,
@@ -581,5 +582,9 @@ def _finish(
             "supervised": result.supervised,
             "status": status,
         },
+    )
+    result_id = str(result.pk)
+    transaction.on_commit(
+        lambda: result_recorded.send(sender=Result, result_id=result_id)
     )
     return result

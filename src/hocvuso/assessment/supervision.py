@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import Role, User
-from hocvuso.accounts.permissions import has_role
+from hocvuso.accounts.permissions import has_role, user_roles
 from hocvuso.assessment.errors import (
     NotAllowed,
+    SessionNotFound,
     SupervisionInvalid,
     SupervisionUnavailable,
 )
-from hocvuso.assessment.models import SupervisionSession
+from hocvuso.assessment.models import Result, SupervisionSession, TestSession
+from hocvuso.assessment.signals import id_card_checked
 from hocvuso.core.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -86,3 +90,97 @@ def supervision_for_code(code: str, now: datetime) -> SupervisionSession | None:
             _("This supervision code is not valid or has expired.")
         )
     return sup
+
+
+def supervision_can_manage(user: User, sup: SupervisionSession) -> bool:
+    """Return whether ``user`` may act on the sittings of ``sup``.
+
+    The supervisor who opened it may, and so may a commune officer of the
+    commune it was held in; nobody else (not an officer of another commune).
+    """
+    if not user.is_authenticated:
+        return False
+    if sup.opened_by_id == user.pk:
+        return True
+    return sup.commune_id is not None and any(
+        r.role == Role.COMMUNE_OFFICER and r.commune_id == sup.commune_id
+        for r in user_roles(user)
+    )
+
+
+def supervision_list(*, actor: User) -> QuerySet[SupervisionSession]:
+    """Return the supervised sittings ``actor`` opened, newest first."""
+    return SupervisionSession.objects.filter(opened_by=actor).order_by("-created_at")
+
+
+def supervision_get(*, actor: User, supervision_id: str) -> SupervisionSession:
+    """Return a supervision ``actor`` may manage; raise ``NotAllowed`` otherwise."""
+    try:
+        pk = uuid.UUID(str(supervision_id))
+    except ValueError:
+        pk = None
+    sup = (
+        SupervisionSession.objects.select_related("commune").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if sup is None or not supervision_can_manage(actor, sup):
+        raise NotAllowed(_("You cannot manage this supervised sitting."))
+    return sup
+
+
+def supervision_sittings(*, sup: SupervisionSession) -> QuerySet[TestSession]:
+    """Return the learners' sittings of ``sup`` with their learner and result."""
+    return (
+        TestSession.objects.filter(supervision=sup)
+        .select_related("user", "blueprint__target_group", "result__level")
+        .order_by("started_at")
+    )
+
+
+@transaction.atomic
+def sitting_id_card_check(
+    *, actor: User, session_id: str, now: datetime | None = None
+) -> TestSession:
+    """Record that ``actor`` checked the learner's citizen ID card in person.
+
+    Only the sitting's supervisor (or an officer of its commune) may. The
+    card's number is not recorded, only who checked and when. Idempotent: a
+    second check keeps the first one. After commit ``id_card_checked`` is
+    sent, so a result already recorded can be confirmed.
+    """
+    try:
+        pk = uuid.UUID(str(session_id))
+    except ValueError as exc:
+        raise SessionNotFound(_("This sitting does not exist.")) from exc
+    session = (
+        TestSession.objects.select_for_update(of=("self",))
+        .select_related("supervision")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise SessionNotFound(_("This sitting does not exist."))
+    if session.supervision is None or not supervision_can_manage(
+        actor, session.supervision
+    ):
+        raise NotAllowed(_("Only the supervisor of this sitting can record this."))
+    if session.id_card_checked_at is None:
+        session.id_card_checked_by = actor
+        session.id_card_checked_at = now or timezone.now()
+        session.save(update_fields=["id_card_checked_by", "id_card_checked_at"])
+        audit_record(
+            actor=actor,
+            action="sitting.id_card_check",
+            obj=session,
+            after={"checked_at": session.id_card_checked_at.isoformat()},
+        )
+        sid = str(session.pk)
+        result = Result.objects.filter(session_id=session.pk).only("pk").first()
+        rid = str(result.pk) if result else None
+        transaction.on_commit(
+            lambda: id_card_checked.send(
+                sender=TestSession, session_id=sid, result_id=rid
+            )
+        )
+    return session

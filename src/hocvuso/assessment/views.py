@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -31,7 +32,13 @@ from hocvuso.assessment.services import (
     session_start,
     session_state,
 )
-from hocvuso.assessment.supervision import supervision_open
+from hocvuso.assessment.supervision import (
+    sitting_id_card_check,
+    supervision_get,
+    supervision_list,
+    supervision_open,
+    supervision_sittings,
+)
 from hocvuso.learning.selectors import lessons_for_competences
 
 
@@ -208,7 +215,10 @@ def supervise(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = SupervisionForm(request.POST or None)
-    context: dict[str, object] = {"form": form}
+    context: dict[str, object] = {
+        "form": form,
+        "mine": list(supervision_list(actor=user)[:10]),
+    }
     if request.method == "POST" and form.is_valid():
         try:
             sup = supervision_open(
@@ -228,3 +238,38 @@ def supervise(request: HttpRequest) -> HttpResponse:
             "qr": segno.make(url, error="m").svg_data_uri(scale=6, border=2),
         }
     return render(request, "assessment/supervise.html", context)
+
+
+@login_required
+@require_GET
+def supervision_detail(request: HttpRequest, supervision_id: str) -> HttpResponse:
+    """List the sittings of a supervision, each with the ID card check."""
+    try:
+        sup = supervision_get(actor=_user(request), supervision_id=supervision_id)
+    except AssessmentError as exc:
+        raise Http404(exc.message) from exc
+    return render(
+        request,
+        "assessment/supervision_detail.html",
+        {"sup": sup, "sittings": list(supervision_sittings(sup=sup))},
+    )
+
+
+@login_required
+@require_POST
+def sitting_check(
+    request: HttpRequest, supervision_id: str, session_id: str
+) -> HttpResponse:
+    """Record the in-person citizen ID card check of one sitting."""
+    user = _user(request)
+    try:
+        sup = supervision_get(actor=user, supervision_id=supervision_id)
+    except AssessmentError as exc:
+        raise Http404(exc.message) from exc
+    try:
+        sitting_id_card_check(actor=user, session_id=session_id)
+    except AssessmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("ID card check recorded."))
+    return redirect("assessment:supervision_detail", supervision_id=sup.pk)
