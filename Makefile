@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-assistant clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,9 @@ bench-psychometrics: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/psychometrics/run.py
 
+bench-assistant: install
+	$(BIN)/python benchmarks/assistant.py
+
 bench-pages: install
 	$(BIN)/python benchmarks/pages.py
 
@@ -77,7 +80,7 @@ bench-assessment: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/assessment_load.py --db both
 
-bench: bench-pages bench-psychometrics bench-assessment
+bench: bench-pages bench-psychometrics bench-assessment bench-assistant
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
