@@ -104,3 +104,15 @@ def test_markdown_raw_html_is_not_rendered() -> None:
     )
     assert "<script>" not in html and 'href="javascript' not in html
     assert html.startswith('<h2 id="t">T</h2>') and "alert(1)" in text
+
+
+def test_headings_get_stable_unique_anchors() -> None:
+    from hocvuso.learning.rendering import heading_anchor, render_markdown
+
+    html, _ = render_markdown(
+        "## Bước 3: Kích hoạt **tài khoản**\n\nx\n\n## Bước 3: Kích hoạt tài khoản\n"
+    )
+    assert '<h2 id="buoc-3-kich-hoat-tai-khoan">' in html
+    assert '<h2 id="buoc-3-kich-hoat-tai-khoan-2">' in html
+    assert heading_anchor("Đăng ký", set()) == "dang-ky"
+    assert heading_anchor("!!!", set()) == "muc"

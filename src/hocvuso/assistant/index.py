@@ -309,18 +309,29 @@ class AssistantIndex:
         }
         self.size = len(passages)
 
-    def search(self, question: str, *, lang: str = "", k: int = 5) -> Result:
+    def search(
+        self, question: str, *, lang: str = "", prefer: str = "vi", k: int = 5
+    ) -> Result:
         """Return the best lessons for ``question``.
 
         With ``lang`` ("vi" or "en") only that language's lessons are searched;
-        without, both are and the one that covers the question better wins
-        (Vietnamese on a tie, or when the question has accents).
+        without, a question with Vietnamese accents searches the Vietnamese
+        lessons, any other both: the language that covers the question better
+        wins, and when neither is sure, ``prefer`` (the reader's language)
+        gives the closest lessons.
         """
         if lang and lang in self.langs:
             return self.langs[lang].search(question, k=k)
         if not self.langs:
-            return Result([], 0.0, lang or "vi")
+            return Result([], 0.0, lang or prefer)
         if nz.has_accents(question) and "vi" in self.langs:
             return self.langs["vi"].search(question, k=k)
         results = [ix.search(question, k=k) for ix in self.langs.values()]
-        return max(results, key=lambda r: (r.coverage, r.lang == "vi"))
+        words = [w for g in nz.clauses(question) for w in g]
+        english = sum(w in nz.STOPWORDS_EN for w in words)
+        if english > sum(w in nz.STOPWORDS_VI for w in words) and "en" in self.langs:
+            prefer = "en"  # "how do I…": written in English, whatever the page
+        sure = [r for r in results if r.confident]
+        if sure:
+            return max(sure, key=lambda r: (r.coverage, r.lang == prefer))
+        return max(results, key=lambda r: (r.lang == prefer, r.coverage))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from hocvuso.assistant import llm
 from hocvuso.assistant.answers import Answer, extractive_answer
@@ -29,10 +30,19 @@ def _clean(question: str) -> str:
     return text
 
 
-def answer_question(question: str, *, lang: str = "") -> Answer:
-    """Return the answer to ``question`` (no writes: for the CLI and the API)."""
+def answer_question(question: str, *, lang: str = "", prefer: str = "") -> Answer:
+    """Return the answer to ``question`` without writing anything (the CLI).
+
+    ``lang`` limits the search to one language's lessons; ``prefer`` is the
+    reader's language (the active one by default), used when neither is sure.
+    """
     text = _clean(question)
-    result = index_get().search(text, lang=lang if lang in LANGS else "")
+    prefer = prefer or (get_language() or "vi")[:2]
+    result = index_get().search(
+        text,
+        lang=lang if lang in LANGS else "",
+        prefer=prefer if prefer in LANGS else "vi",
+    )
     answer = extractive_answer(result)
     return llm.llm_answer(text, answer, llm.LLMConfig.from_settings())
 
