@@ -227,10 +227,11 @@ HOCVUSO_ANSWER_RATE = env.str("HOCVUSO_ANSWER_RATE", default="120/m")
 HOCVUSO_ASSISTANT_RATE = env.str("HOCVUSO_ASSISTANT_RATE", default="30/m")
 # Conversations of signed-in learners are deleted after this many days.
 HOCVUSO_ASSISTANT_KEEP_DAYS = env.int("HOCVUSO_ASSISTANT_KEEP_DAYS", default=30)
-# Optional OpenAI-compatible chat endpoint (empty base URL: extractive answers only).
+# The assistant's index file (rebuilt from the lessons; see docs/assistant.md).
 HOCVUSO_ASSISTANT_DIR = Path(
     env.str("HOCVUSO_ASSISTANT_DIR", default=str(DATA_DIR / "assistant"))
 )
+# Optional OpenAI-compatible chat endpoint (empty base URL: extractive answers only).
 HOCVUSO_LLM_BASE_URL = env.str("HOCVUSO_LLM_BASE_URL", default="")
 HOCVUSO_LLM_MODEL = env.str("HOCVUSO_LLM_MODEL", default="")
 HOCVUSO_LLM_API_KEY = env.str("HOCVUSO_LLM_API_KEY", default="")
