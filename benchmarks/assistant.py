@@ -167,9 +167,12 @@ def main() -> None:
         "threshold_sweep_full": sweep,
         "full_by_kind": kinds,
         "segmenter": (
-            "pyvi measured above"
+            "pyvi measured above (installed outside the project for the run): it "
+            "joins words only in accented text ('kích_hoạt'), not in the unaccented "
+            "questions most learners type, and brings scikit-learn and CRF models "
+            "(about 90 MB); not adopted"
             if "full + pyvi word segmenter" in rows
-            else "pyvi not installed: not measured in this run"
+            else "pyvi not installed: not measured in this run (see docs/assistant.md)"
         ),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
     }
