@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_role
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import Role, User
 from hocvuso.assistant.models import AnswerReport, ConversationTurn, QuestionLog
 from hocvuso.assistant.selectors import conversation_for
 from hocvuso.assistant.services import conversations_purge, question_ask
@@ -112,10 +112,16 @@ def test_report_reaches_editors_once(client: Client, imported: None) -> None:
     assert report.question == LEVEL2 and report.citations[0]["lesson"] == "vneid-level2"
     assert report.citations[0]["text"] and report.answer
     assert AuditLog.objects.filter(action="assistant.answer_report").count() == 1
-    admin: User = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    editor = user_with_role(Role.CONTENT_EDITOR)
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
     page = client.get(f"/admin/assistant/answerreport/{report.pk}/change/")
     assert page.status_code == 200 and "vneid-level2" in page.content.decode()
+    assert client.get("/admin/assistant/questionlog/").status_code == 200
+    learner: User = UserFactory(is_staff=True)  # staff without the editor's role
+    client.force_login(learner)
+    assert client.get("/admin/assistant/answerreport/").status_code == 403
 
 
 def test_report_of_unknown_answer_is_a_clear_404(client: Client) -> None:
