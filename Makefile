@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,9 @@ bench-psychometrics: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/psychometrics/run.py
 
+bench-assistant: install
+	$(BIN)/python benchmarks/assistant.py
+
 bench-pages: install
 	$(BIN)/python benchmarks/pages.py
 
@@ -99,7 +102,7 @@ bench-outbox: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/outbox.py --count $(OUTBOX_COUNT) --pg $(PG_URL)
 
-bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox
+bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hocvuso.assessment",
     "hocvuso.credentials",
     "hocvuso.community",
+    "hocvuso.assistant",
     "hocvuso.api",
 ]
 
@@ -230,6 +231,19 @@ HOCVUSO_GUIDE_IDLE_MINUTES = env.int("HOCVUSO_GUIDE_IDLE_MINUTES", default=30)
 # on the sitting's row, so answering costs no cache round trip).
 HOCVUSO_START_RATE = env.str("HOCVUSO_START_RATE", default="20/h")
 HOCVUSO_ANSWER_RATE = env.str("HOCVUSO_ANSWER_RATE", default="120/m")
+# The learning assistant: questions per person (or address) in any window.
+HOCVUSO_ASSISTANT_RATE = env.str("HOCVUSO_ASSISTANT_RATE", default="30/m")
+# Conversations of signed-in learners are deleted after this many days.
+HOCVUSO_ASSISTANT_KEEP_DAYS = env.int("HOCVUSO_ASSISTANT_KEEP_DAYS", default=30)
+# The assistant's index file (rebuilt from the lessons; see docs/assistant.md).
+HOCVUSO_ASSISTANT_DIR = Path(
+    env.str("HOCVUSO_ASSISTANT_DIR", default=str(DATA_DIR / "assistant"))
+)
+# Optional OpenAI-compatible chat endpoint (empty base URL: extractive answers only).
+HOCVUSO_LLM_BASE_URL = env.str("HOCVUSO_LLM_BASE_URL", default="")
+HOCVUSO_LLM_MODEL = env.str("HOCVUSO_LLM_MODEL", default="")
+HOCVUSO_LLM_API_KEY = env.str("HOCVUSO_LLM_API_KEY", default="")
+HOCVUSO_LLM_TIMEOUT = env.float("HOCVUSO_LLM_TIMEOUT", default=8.0)
 
 # Internationalisation: Vietnamese first, English second.
 LANGUAGE_CODE = "vi"

@@ -29,6 +29,10 @@ INIT_FIRST = "run `hocvuso init` first"
 # and write the data dir (init). ``True``: the command needs the database.
 # ``{tmp}`` is the data dir.
 PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
+    "assistant": [
+        (["assistant", "ask", "cach kich hoat vneid", "--json"], True),
+        (["assistant", "rebuild"], True),
+    ],
     "assessment": [
         (["assessment", "export-items", "{tmp}/items"], True),
         (["assessment", "export-responses", "{tmp}/responses.csv"], True),

@@ -30,7 +30,10 @@ def test_import_creates_courses_and_rendered_lessons(tmp_path: Path) -> None:
     result = pack_import(source=PackSource.open(write_pack(tmp_path / "p")), actor=None)
     assert (result.count("courses"), result.count("lessons_created")) == (1, 2)
     lesson = Lesson.objects.get(slug="safety-lesson-1")
-    assert lesson.title_en == "Lesson 1" and "<h2>Phần 1</h2>" in lesson.html_vi
+    assert (
+        lesson.title_en == "Lesson 1"
+        and '<h2 id="phan-1">Phần 1</h2>' in lesson.html_vi
+    )
     assert [c.code for c in lesson.competences.all()] == ["4.2"]
     assert lesson.self_check_vi[1]["answer"] == 2
     # The image is stored under its hash and scaled down to 960 px wide.

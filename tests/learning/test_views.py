@@ -27,7 +27,7 @@ def test_catalogue_course_and_lesson_open_without_sign_in(client: Client) -> Non
     assert "An toàn" in body and "2 bài học" in body
     assert "Bài 1" in client.get("/learn/safety/").content.decode()
     lesson = client.get("/learn/safety/safety-lesson-1/").content.decode()
-    assert "<h2>Phần 1</h2>" in lesson
+    assert '<h2 id="phan-1">Phần 1</h2>' in lesson
     assert 'id="listen"' in lesson and "Nguồn" in lesson
     # Anonymous readers get the prompt to sign in (back to this lesson) instead
     # of the "finished" button; the menu's own sign-in link does not count.
@@ -50,7 +50,7 @@ def test_unknown_course_or_lesson_is_404(client: Client) -> None:
 def test_english_lesson(client: Client) -> None:
     client.cookies["django_language"] = "en"
     body = client.get("/learn/safety/safety-lesson-1/").content.decode()
-    assert "Lesson 1" in body and "<h2>Part 1</h2>" in body
+    assert "Lesson 1" in body and '<h2 id="part-1">Part 1</h2>' in body
 
 
 def test_self_check_shows_explanations(client: Client) -> None:
@@ -105,4 +105,16 @@ def test_markdown_raw_html_is_not_rendered() -> None:
         "# T\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))"
     )
     assert "<script>" not in html and 'href="javascript' not in html
-    assert html.startswith("<h2>T</h2>") and "alert(1)" in text
+    assert html.startswith('<h2 id="t">T</h2>') and "alert(1)" in text
+
+
+def test_headings_get_stable_unique_anchors() -> None:
+    from hocvuso.learning.rendering import heading_anchor, render_markdown
+
+    html, _ = render_markdown(
+        "## Bước 3: Kích hoạt **tài khoản**\n\nx\n\n## Bước 3: Kích hoạt tài khoản\n"
+    )
+    assert '<h2 id="buoc-3-kich-hoat-tai-khoan">' in html
+    assert '<h2 id="buoc-3-kich-hoat-tai-khoan-2">' in html
+    assert heading_anchor("Đăng ký", set()) == "dang-ky"
+    assert heading_anchor("!!!", set()) == "muc"

@@ -60,7 +60,7 @@ def _pack(root: Path, checklist: str = CHECKLIST) -> PackSource:
 
 def test_sections_of_the_shipped_apps_in_order() -> None:
     keys = [s.key for s in pack_sections()]
-    assert keys == ["courses", "items", "blueprints"]
+    assert keys == ["courses", "items", "blueprints", "synonyms"]
 
 
 @pytest.mark.usefixtures("example_app")
@@ -155,6 +155,7 @@ def test_seed_steps_follow_the_installed_apps() -> None:
         "packs",
         "accounts",
         "credentials",
+        "assistant",
     ]
 
 

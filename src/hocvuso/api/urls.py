@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from hocvuso import __version__
 from hocvuso.accounts.api import router as accounts_router
 from hocvuso.assessment.api import router as assessment_router
+from hocvuso.assistant.api import router as assistant_router
 from hocvuso.community.api import router as community_router
 from hocvuso.core.errors import HocvusoError, status_message
 from hocvuso.framework.api import router as framework_router
@@ -116,3 +117,4 @@ api.add_router("/accounts", accounts_router, tags=["accounts"])
 api.add_router("/learning", learning_router, tags=["learning"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
 api.add_router("/community", community_router, tags=["community"])
+api.add_router("/assistant", assistant_router, tags=["assistant"])

@@ -50,3 +50,42 @@ document.addEventListener("DOMContentLoaded", () => {
     synth.speak(u);
   });
 })();
+
+// "Listen" elsewhere (an assistant's answer): read a text aloud with the
+// browser's speech synthesis, shown only when a voice for its language exists.
+// Any button with data-listen="<selector of the text>" works, also one that
+// HTMX has just swapped in (the lesson's own button is handled above).
+(function () {
+  if (!("speechSynthesis" in window)) return;
+  function voice(lang) {
+    return speechSynthesis.getVoices().find((v) => v.lang.toLowerCase().startsWith(lang));
+  }
+  function setup() {
+    document.querySelectorAll("button[data-listen]:not(#listen)").forEach((btn) => {
+      if (voice((btn.dataset.lang || "vi").slice(0, 2))) btn.hidden = false;
+    });
+  }
+  setup();
+  speechSynthesis.addEventListener("voiceschanged", setup);
+  document.addEventListener("htmx:afterSwap", setup);
+  document.addEventListener("click", (event) => {
+    const btn = event.target.closest("button[data-listen]");
+    if (!btn || btn.id === "listen") return;
+    const lang = (btn.dataset.lang || "vi").slice(0, 2);
+    if (!btn.dataset.label) btn.dataset.label = btn.textContent;
+    if (speechSynthesis.speaking) {
+      speechSynthesis.cancel();
+      document.querySelectorAll("button[data-listen]:not(#listen)").forEach((b) => {
+        if (b.dataset.label) b.textContent = b.dataset.label;
+      });
+      return;
+    }
+    const target = document.querySelector(btn.dataset.listen);
+    if (!target) return;
+    const u = new SpeechSynthesisUtterance(target.innerText);
+    u.voice = voice(lang); u.lang = u.voice ? u.voice.lang : lang;
+    u.onend = () => { btn.textContent = btn.dataset.label; };
+    btn.textContent = btn.dataset.stop;
+    speechSynthesis.speak(u);
+  });
+})();
