@@ -43,6 +43,20 @@ def form(item: Item, stem: str) -> dict[str, str]:
     }
 
 
+def delivered_item() -> Item:
+    """Return an item a learner has answered (so editing it makes a version)."""
+    learner = learner_in(70)
+    session = session_start(
+        actor=learner,
+        blueprint=Blueprint.objects.get(target_group__slug="adults"),
+        seed=1,
+    )
+    item = session.current_item
+    assert item is not None
+    answer(learner, session)
+    return item
+
+
 def test_editing_an_unused_item_changes_it_in_place(editor: Client) -> None:
     item = Item.objects.get(slug="4-2-000")
     url = f"/admin/assessment/item/{item.pk}/change/"
@@ -55,15 +69,7 @@ def test_editing_an_unused_item_changes_it_in_place(editor: Client) -> None:
 
 
 def test_editing_a_delivered_item_creates_a_version(editor: Client) -> None:
-    learner = learner_in(70)
-    session = session_start(
-        actor=learner,
-        blueprint=Blueprint.objects.get(target_group__slug="adults"),
-        seed=1,
-    )
-    item = session.current_item
-    assert item is not None
-    answer(learner, session)
+    item = delivered_item()
     url = f"/admin/assessment/item/{item.pk}/change/"
     assert editor.post(url, form(item, "Sửa lại?")).status_code == 302
     versions = list(Item.objects.filter(slug=item.slug).order_by("version"))
@@ -111,15 +117,7 @@ def test_learners_cannot_edit_items(client: Client, bank: Path) -> None:
 
 
 def test_saving_a_delivered_item_opens_the_new_version(editor: Client) -> None:
-    learner = learner_in(70)
-    session = session_start(
-        actor=learner,
-        blueprint=Blueprint.objects.get(target_group__slug="adults"),
-        seed=1,
-    )
-    item = session.current_item
-    assert item is not None
-    answer(learner, session)
+    item = delivered_item()
     url = f"/admin/assessment/item/{item.pk}/change/"
     response = editor.post(url, form(item, "Câu đã sửa?") | {"_continue": "1"})
     new = Item.objects.get(slug=item.slug, is_current=True)
@@ -141,15 +139,7 @@ def test_results_are_read_only_in_the_admin(admin_client: Client) -> None:
 
 
 def test_an_old_version_shows_its_text_read_only(editor: Client) -> None:
-    learner = learner_in(70)
-    session = session_start(
-        actor=learner,
-        blueprint=Blueprint.objects.get(target_group__slug="adults"),
-        seed=1,
-    )
-    item = session.current_item
-    assert item is not None
-    answer(learner, session)
+    item = delivered_item()
     url = f"/admin/assessment/item/{item.pk}/change/"
     editor.post(url, form(item, "Câu đã sửa?"))
     page = editor.get(url).content.decode()
