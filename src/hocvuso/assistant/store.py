@@ -144,6 +144,10 @@ def index_build(*, pack: str | None = None) -> BuildStats:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+    # The building process reads the new file at its next question; others
+    # notice the file's stamp within _CHECK_EVERY. Plain writes, no lock: this
+    # also runs from inside _Loaded.get, which holds it.
+    _loaded.checked, _loaded.stamp = 0.0, -1
     return BuildStats(version, len(passages), len({p["lesson"] for p in passages}))
 
 
