@@ -6,10 +6,11 @@ provider's JWKS would be; the client is authlib's, as in production.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -37,8 +38,18 @@ def app() -> DjangoOAuth2App:
     return client
 
 
+# Tokens are made and checked at this instant (authlib reads time.time()).
+NOW = 1_772_416_800  # 2026-03-02 02:00 UTC
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
 def claims(**changes: Any) -> dict[str, Any]:
-    now = int(time.time())
+    now = NOW
     data: dict[str, Any] = {
         "iss": ISSUER,
         "sub": "lan",
@@ -87,7 +98,7 @@ def test_an_unsigned_token_is_refused(app: DjangoOAuth2App) -> None:
 
 
 def test_an_expired_token_is_refused(app: DjangoOAuth2App) -> None:
-    now = int(time.time())
+    now = NOW
     with pytest.raises(OidcTokenInvalid):
         check(app, token(claims(iat=now - 7200, exp=now - 3600)))
 

@@ -38,7 +38,7 @@ def _reference_data_back(django_db_blocker: Any) -> Iterator[None]:
 def test_parallel_registrations_fill_places_exactly() -> None:
     load_reference_data()
     officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=HOME)
-    start = datetime.now(UTC) + timedelta(days=2)
+    start = datetime(2030, 3, 2, 1, 30, tzinfo=UTC)  # any day still ahead
     event = event_publish(
         actor=officer,
         event=event_create(
