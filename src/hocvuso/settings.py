@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hocvuso.assessment",
     "hocvuso.credentials",
     "hocvuso.community",
+    "hocvuso.programs",
     "hocvuso.assistant",
     "hocvuso.api",
 ]

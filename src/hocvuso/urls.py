@@ -26,6 +26,7 @@ urlpatterns = [
     path("assess/", include("hocvuso.assessment.urls")),
     path("", include("hocvuso.credentials.urls")),
     path("community/", include("hocvuso.community.urls")),
+    path("programs/", include("hocvuso.programs.urls")),
     path("help/", include("hocvuso.assistant.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
