@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("hocvuso.credentials.urls")),
     path("community/", include("hocvuso.community.urls")),
     path("programs/", include("hocvuso.programs.urls")),
+    path("progress/", include("hocvuso.programs.public_urls")),
     path("help/", include("hocvuso.assistant.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -28,6 +28,7 @@ from hocvuso.core.errors import HocvusoError, status_message
 from hocvuso.framework.api import router as framework_router
 from hocvuso.geo.api import router as geo_router
 from hocvuso.learning.api import router as learning_router
+from hocvuso.programs.api import router as programs_router
 
 api = NinjaAPI(
     title="hocvuso API",
@@ -118,3 +119,4 @@ api.add_router("/learning", learning_router, tags=["learning"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
 api.add_router("/community", community_router, tags=["community"])
 api.add_router("/assistant", assistant_router, tags=["assistant"])
+api.add_router("/programs", programs_router, tags=["programs"])

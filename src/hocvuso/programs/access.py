@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
 from hocvuso.accounts.models import Role
 from hocvuso.accounts.permissions import user_roles
 from hocvuso.geo.models import Commune, Province
@@ -135,3 +139,18 @@ def unit_decides_for(user: AbstractBaseUser | AnonymousUser, unit: UnitRef) -> b
     """Return whether the user acts for the unit above ``unit`` (approves it)."""
     parent = unit.parent
     return parent is not None and unit_allowed(user, parent)
+
+
+def unit_for_request(request: HttpRequest, slug: str) -> UnitRef:
+    """Return the unit a page names, if the signed-in person may steer it.
+
+    Unknown units are 404, units outside the person's scope 403 (a commune
+    officer asking for another commune), so every programs view starts here.
+    """
+    try:
+        unit = unit_parse(slug)
+    except UnknownUnit:
+        raise Http404(_("No such province or commune.")) from None
+    if not unit_allowed(request.user, unit):
+        raise PermissionDenied(_("You do not steer this unit."))
+    return unit

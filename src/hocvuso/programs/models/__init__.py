@@ -1,0 +1,33 @@
+"""The programs app's models, one module per area (each imported here)."""
+
+from hocvuso.programs.models.core import (
+    ALL_GROUPS,
+    Aggregation,
+    Approval,
+    ApprovalState,
+    Fact,
+    Indicator,
+    IndicatorSet,
+    ManualValue,
+    Population,
+    RollupRun,
+    Target,
+    UnitLevel,
+    UnitScoped,
+)
+
+__all__ = [
+    "ALL_GROUPS",
+    "Aggregation",
+    "Approval",
+    "ApprovalState",
+    "Fact",
+    "Indicator",
+    "IndicatorSet",
+    "ManualValue",
+    "Population",
+    "RollupRun",
+    "Target",
+    "UnitLevel",
+    "UnitScoped",
+]
