@@ -39,19 +39,30 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def phone_page(browser: Browser) -> Iterator[Page]:
-    """A page in a phone-sized context (360×740, touch), Vietnamese locale."""
+def _phone(browser: Browser, *, bypass_csp: bool) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="vi-VN",
+        bypass_csp=bypass_csp,
     )
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A page in a phone-sized context (360×740, touch), Vietnamese locale."""
+    yield from _phone(browser, bypass_csp=False)
+
+
+@pytest.fixture
+def axe_phone_page(browser: Browser) -> Iterator[Page]:
+    """The phone page, where bypass_csp only lets the test inject axe-core."""
+    yield from _phone(browser, bypass_csp=True)
 
 
 @pytest.fixture

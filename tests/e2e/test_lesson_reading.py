@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.e2e
 LESSON = "/learn/vneid/vneid-activate-level1/"
@@ -84,3 +84,36 @@ def test_the_self_check_lands_on_its_results_with_large_choices(
     expect(results).to_be_in_viewport()
     assert page.evaluate("() => window.scrollY") > 200
     screenshot(page, "self-check-results")
+
+
+@pytest.mark.parametrize(
+    "lesson",
+    [
+        LESSON,
+        "/learn/cashless-payments/cashless-payments-vietqr-buyer/",
+        "/learn/online-safety/online-safety-report-fraud/",
+    ],
+)
+def test_step_pictures_load_on_a_phone_with_their_alt_text(
+    axe_phone_page: Page,
+    live_server: Any,
+    default_pack: None,
+    axe_script: str,
+    lesson: str,
+) -> None:
+    page = axe_phone_page
+    page.goto(live_server.url + lesson)
+    pictures = page.locator("#lesson-text img")
+    assert pictures.count() >= 1
+    for i in range(pictures.count()):
+        picture = pictures.nth(i)
+        picture.scroll_into_view_if_needed()
+        expect(picture).to_have_attribute("loading", "lazy")
+        assert (picture.get_attribute("alt") or "").startswith("Hình minh họa")
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+        )
+        box = picture.bounding_box()
+        assert box is not None and 100 < box["width"] <= 390
+    screenshot(page, "lesson-step-picture-" + lesson.strip("/").split("/")[-1])
+    assert axe_violations(page, axe_script) == []
