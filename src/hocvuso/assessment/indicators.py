@@ -44,14 +44,17 @@ def _first(qs: QuerySet[Result], *, per_group: bool) -> QuerySet[Result]:
     return qs.exclude(Exists(earlier))
 
 
-def _stock(base: QuerySet[Result], query: CountQuery) -> list[Count]:
+def _stock(
+    rows: QuerySet[Result], query: CountQuery, *, history: bool = True
+) -> list[Count]:
     return stock_from_parts(
         query=query,
         commune=COMMUNE,
         parts=[
-            StockPart(_first(base, per_group=True), "created_at", GROUP),
-            StockPart(_first(base, per_group=False), "created_at", None),
+            StockPart(_first(rows, per_group=True), "created_at", GROUP),
+            StockPart(_first(rows, per_group=False), "created_at", None),
         ],
+        base=history,
     )
 
 
@@ -60,9 +63,19 @@ def passed_count(query: CountQuery) -> list[Count]:
     return _stock(Result.objects.filter(passed=True), query)
 
 
+def passed_changes(query: CountQuery) -> list[Count]:
+    """Return people who passed for the first time in each month."""
+    return _stock(Result.objects.filter(passed=True), query, history=False)
+
+
 def completed_count(query: CountQuery) -> list[Count]:
     """Return people who have completed a standard assessment."""
     return _stock(Result.objects.all(), query)
+
+
+def completed_changes(query: CountQuery) -> list[Count]:
+    """Return people who completed one for the first time in each month."""
+    return _stock(Result.objects.all(), query, history=False)
 
 
 def results_touched(since: datetime) -> Iterable[Cell]:
@@ -79,6 +92,7 @@ COMPUTATIONS = [
         kind=Kind.STOCK,
         count=passed_count,
         touched=results_touched,
+        changes=passed_changes,
     ),
     Computation(
         key="assessment.completed",
@@ -87,5 +101,6 @@ COMPUTATIONS = [
         kind=Kind.STOCK,
         count=completed_count,
         touched=results_touched,
+        changes=completed_changes,
     ),
 ]

@@ -94,6 +94,10 @@ class Computation:
     count: Callable[[CountQuery], Iterable[Count]]
     touched: Callable[[datetime], Iterable[Cell]]
     description: str = ""
+    #: For a ``STOCK``, optionally: the change within each month of the query
+    #: (entries minus exits, negative allowed), so that a refresh adds it to the
+    #: stock it already holds instead of counting all history again.
+    changes: Callable[[CountQuery], Iterable[Count]] | None = None
 
 
 class UnknownComputation(LookupError):
@@ -195,7 +199,9 @@ def _in_months(qs: QuerySet[Any], when: str, year: int, first: int, last: int) -
 
 def _in_communes(qs: QuerySet[Any], commune: str, query: CountQuery) -> Any:
     if query.commune_codes is None:
-        return qs.exclude(**{f"{commune}__isnull": True})
+        # filter, not exclude: an exclude across a reverse one-to-one
+        # (user → profile) becomes a NOT IN subquery
+        return qs.filter(**{f"{commune}__isnull": False})
     return qs.filter(**{f"{commune}__in": list(query.commune_codes)})
 
 
@@ -259,17 +265,18 @@ class StockPart:
 
 
 def stock_from_parts(
-    *, query: CountQuery, commune: str, parts: Sequence[StockPart]
+    *, query: CountQuery, commune: str, parts: Sequence[StockPart], base: bool = True
 ) -> list[Count]:
     """Return the stock at each month's end from entry and exit rows (SQL GROUP BY).
 
     The stock before the query's first month and the changes within its months
     are aggregated in SQL per commune (× group) × month; only those cells are
-    added up here (:func:`stock_counts`).
+    added up here (:func:`stock_counts`). ``base`` False returns the changes
+    per month only (for :attr:`Computation.changes`), without reading history.
     """
     tz = timezone.get_default_timezone()
     start = local_month_bounds(query.year, query.month_from)
-    base: dict[tuple[int, str], float] = {}
+    start_stock: dict[tuple[int, str], float] = {}
     deltas: dict[tuple[int, int, str], float] = {}
     for part in parts:
         flows = [(part.entries, part.entry_when, 1.0)]
@@ -279,12 +286,12 @@ def stock_from_parts(
             scoped = _in_communes(qs, commune, query)
             keys = [commune] if part.group is None else [commune, part.group]
             before = scoped.filter(**{f"{when}__lt": start})
-            for row in _grouped(before, keys, models.Count("pk")):
+            for row in _grouped(before, keys, models.Count("pk")) if base else ():
                 group = "" if part.group is None else str(row[1] or "")
                 if part.group is not None and not group:
                     continue
                 key = (int(row[0]), group)
-                base[key] = base.get(key, 0.0) + sign * float(row[-1])
+                start_stock[key] = start_stock.get(key, 0.0) + sign * float(row[-1])
             within = _in_months(
                 scoped, when, query.year, query.month_from, query.month_to
             ).annotate(_m=ExtractMonth(when, tzinfo=tz))
@@ -294,7 +301,9 @@ def stock_from_parts(
                     continue
                 cell = (int(row[0]), int(row[-2]), group)
                 deltas[cell] = deltas.get(cell, 0.0) + sign * float(row[-1])
-    return stock_counts(query=query, base=base, deltas=deltas)
+    if not base:
+        return [Count(c, m, g, v) for (c, m, g), v in deltas.items() if v]
+    return stock_counts(query=query, base=start_stock, deltas=deltas)
 
 
 def touched_cells(qs: QuerySet[Any], *, commune: str, when: str) -> list[Cell]:
@@ -304,8 +313,7 @@ def touched_cells(qs: QuerySet[Any], *, commune: str, when: str) -> list[Cell]:
     """
     tz = timezone.get_default_timezone()
     rows = (
-        qs.exclude(**{f"{commune}__isnull": True})
-        .exclude(**{f"{when}__isnull": True})
+        qs.filter(**{f"{commune}__isnull": False, f"{when}__isnull": False})
         .annotate(_y=ExtractYear(when, tzinfo=tz), _m=ExtractMonth(when, tzinfo=tz))
         .order_by()
         .values_list(commune, "_y", "_m")

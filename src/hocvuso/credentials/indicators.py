@@ -82,9 +82,10 @@ def _exits(per_group: bool) -> QuerySet[Confirmation]:
     return Confirmation.objects.filter(revoked_at__isnull=False).exclude(Exists(still))
 
 
-def confirmed_stock_count(query: CountQuery) -> list[Count]:
+def confirmed_stock_count(query: CountQuery, *, history: bool = True) -> list[Count]:
     """Return people confirmed (not revoked) at each month's end."""
     return stock_from_parts(
+        base=history,
         query=query,
         commune=COMMUNE,
         parts=[
@@ -96,6 +97,11 @@ def confirmed_stock_count(query: CountQuery) -> list[Count]:
             ),
         ],
     )
+
+
+def confirmed_stock_changes(query: CountQuery) -> list[Count]:
+    """Return people who entered minus people who left the stock in each month."""
+    return confirmed_stock_count(query, history=False)
 
 
 def confirmations_touched(since: datetime) -> Iterable[Cell]:
@@ -134,5 +140,6 @@ COMPUTATIONS = [
         kind=Kind.STOCK,
         count=confirmed_stock_count,
         touched=confirmations_touched,
+        changes=confirmed_stock_changes,
     ),
 ]

@@ -46,7 +46,7 @@ def lessons_completed_count(query: CountQuery) -> list[Count]:
     )
 
 
-def traceability_count(query: CountQuery) -> list[Count]:
+def traceability_count(query: CountQuery, *, history: bool = True) -> list[Count]:
     """Return people trained in traceability at each month's end."""
     trained = _completed().filter(lesson__slug__in=TRACEABILITY_LESSONS)
     earlier = trained.filter(user=OuterRef("user")).filter(
@@ -61,7 +61,13 @@ def traceability_count(query: CountQuery) -> list[Count]:
             StockPart(first, "completed_at", GROUP),
             StockPart(first, "completed_at", None),
         ],
+        base=history,
     )
+
+
+def traceability_changes(query: CountQuery) -> list[Count]:
+    """Return people trained in traceability for the first time in each month."""
+    return traceability_count(query, history=False)
 
 
 def progress_touched(since: datetime) -> Iterable[Cell]:
@@ -86,5 +92,6 @@ COMPUTATIONS = [
         kind=Kind.STOCK,
         count=traceability_count,
         touched=progress_touched,
+        changes=traceability_changes,
     ),
 ]

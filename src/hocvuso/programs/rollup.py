@@ -40,7 +40,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hocvuso.core.indicators import Computation, Count, CountQuery, Kind, computations
+from hocvuso.core.indicators import (
+    Computation,
+    Count,
+    CountQuery,
+    Kind,
+    computations,
+    stock_counts,
+)
 from hocvuso.geo.models import Commune
 from hocvuso.programs.models import (
     Aggregation,
@@ -83,6 +90,8 @@ class RefreshOutcome:
     rows: int = 0
     seconds: float = 0.0
     run_id: int | None = None
+    #: seconds spent per step: each computation's counts, writing, deriving
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -173,10 +182,17 @@ def _is_stock(ind: Indicator) -> bool:
 class _Counter:
     """Call each computation once per scope asked (an indicator may share one)."""
 
-    def __init__(self, comps: dict[str, Computation]) -> None:
+    def __init__(
+        self, comps: dict[str, Computation], *, incremental: bool = False
+    ) -> None:
         self.comps = comps
+        self.incremental = incremental
         self.cache: dict[tuple[str, int, tuple[int, ...] | None, int, int], list[Count]]
         self.cache = {}
+        self.timings: dict[str, float] = defaultdict(float)
+
+    def timed(self, step: str, started: float) -> None:
+        self.timings[step] += time.perf_counter() - started
 
     def counts(self, key: str, year: int, scope: Scope) -> list[Count]:
         codes = None if scope.communes is None else tuple(sorted(scope.communes))
@@ -188,8 +204,61 @@ class _Counter:
                 month_to=scope.month_to,
                 commune_codes=codes,
             )
+            started = time.perf_counter()
             self.cache[cache_key] = list(self.comps[key].count(query))
+            self.timed(key, started)
         return self.cache[cache_key]
+
+    def numerator(self, ind: Indicator, year: int, scope: Scope) -> list[Count]:
+        """Return the numerator's counts; a stock from the facts plus its changes.
+
+        In an incremental refresh a stock's value at the month before the scope
+        is already in the facts (nothing before the scope changed), so only the
+        changes within the scope are counted, not all history.
+        """
+        comp = self.comps[ind.numerator]
+        if not self.incremental or comp.kind != Kind.STOCK or comp.changes is None:
+            return self.counts(ind.numerator, year, scope)
+        if scope.month_from > 1:
+            base_year, base_month = year, scope.month_from - 1
+        elif year > settings.HOCVUSO_ROLLUP_FIRST_YEAR:
+            base_year, base_month = year - 1, 12
+        else:
+            return self.counts(ind.numerator, year, scope)
+        before = Fact.objects.filter(
+            year=base_year,
+            level=UnitLevel.COMMUNE,
+            indicator=ind.code,
+            month=base_month,
+        )
+        if scope.communes is not None:
+            before = before.filter(commune_code__in=scope.communes)
+        base = {
+            (int(c), str(g)): float(v)
+            for c, g, v in before.values_list("commune_code", "group", "numerator")
+        }
+        codes = None if scope.communes is None else tuple(sorted(scope.communes))
+        query = CountQuery(
+            year=year,
+            month_from=scope.month_from,
+            month_to=scope.month_to,
+            commune_codes=codes,
+        )
+        cache_key = (
+            f"{ind.numerator}:changes",
+            year,
+            codes,
+            query.month_from,
+            query.month_to,
+        )
+        if cache_key not in self.cache:
+            started = time.perf_counter()
+            self.cache[cache_key] = list(comp.changes(query))
+            self.timed(f"{ind.numerator}:changes", started)
+        deltas = {
+            (c.commune_code, c.month, c.group): c.value for c in self.cache[cache_key]
+        }
+        return stock_counts(query=query, base=base, deltas=deltas)
 
 
 def _manual_counts(ind: Indicator, year: int, scope: Scope) -> list[Count]:
@@ -222,7 +291,7 @@ def _commune_rows(
     if ind.is_manual:
         nums = _manual_counts(ind, year, scope)
     else:
-        nums = counter.counts(ind.numerator, year, scope)
+        nums = counter.numerator(ind, year, scope)
     values: dict[tuple[int, str], dict[int, list[float | None]]] = defaultdict(dict)
     for c in nums:
         if c.group in groups:
@@ -434,7 +503,9 @@ def _rewrite_year(
                 if scope.communes is None or scope.communes
                 else []
             )
+            started = time.perf_counter()
             _write(rows)
+            counter.timed("write", started)
             written += len(rows)
             affected: set[int] | None
             if scope.communes is None:
@@ -442,7 +513,9 @@ def _rewrite_year(
             else:
                 affected = {provinces[c] for c in scope.communes if c in provinces}
                 affected |= scope.provinces
+            started = time.perf_counter()
             _derive(ind, year, scope, affected, now)
+            counter.timed("derive", started)
     return written
 
 
@@ -521,8 +594,16 @@ def _rebuild_locked(now: datetime, started: float) -> RefreshOutcome:
         raise
     _finish(run, rows)
     return RefreshOutcome(
-        kind=run.kind, rows=rows, seconds=time.perf_counter() - started, run_id=run.pk
+        kind=run.kind,
+        rows=rows,
+        seconds=time.perf_counter() - started,
+        run_id=run.pk,
+        timings=_rounded(counter.timings),
     )
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in sorted(timings.items())}
 
 
 def _last_good() -> RollupRun | None:
@@ -604,7 +685,7 @@ def facts_refresh(*, now: datetime | None = None) -> RefreshOutcome:
         comps = computations()
         indicators = _usable(_active(), comps)
         provinces = _province_map()
-        counter = _Counter(comps)
+        counter = _Counter(comps, incremental=True)
         rows = 0
         try:
             scopes = _touched_scopes(
@@ -623,6 +704,7 @@ def facts_refresh(*, now: datetime | None = None) -> RefreshOutcome:
             rows=rows,
             seconds=time.perf_counter() - started,
             run_id=run.pk,
+            timings=_rounded(counter.timings),
         )
 
 

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hocvuso.accounts.services import password_generate
 from hocvuso.credentials.demo import DemoUnavailable, demo_generate
 from hocvuso.credentials.selectors import code_display
-from hocvuso.demo.synthetic import DemoRefused, demo_spread
+from hocvuso.demo.synthetic import DemoRefused, demo_analyze, demo_spread
 
 
 class Command(BaseCommand):
@@ -77,6 +77,7 @@ class Command(BaseCommand):
             )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
+        demo_analyze()
         took = time.perf_counter() - started
         self.stdout.write(
             f"Demo data: {report.learners} learners, {report.results} results, "
