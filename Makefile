@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant bench-dashboards clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -102,7 +102,14 @@ bench-outbox: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/outbox.py --count $(OUTBOX_COUNT) --pg $(PG_URL)
 
-bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant
+## make bench-dashboards: programs dashboards, full rebuild and incremental refresh
+## on PostgreSQL with DASH_LEARNERS synthetic learners (20,000: a few minutes).
+DASH_LEARNERS ?= 20000
+bench-dashboards: dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/dashboards.py --learners $(DASH_LEARNERS) --pg $(PG_URL)
+
+bench: bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant bench-dashboards
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

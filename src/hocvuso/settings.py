@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "hocvuso.programs",
     "hocvuso.assistant",
     "hocvuso.api",
+    "hocvuso.demo",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,13 @@ HOCVUSO_WORKER_INTERVAL = env.float("HOCVUSO_WORKER_INTERVAL", default=1.0)
 HOCVUSO_TASK_MAX_ATTEMPTS = env.int("HOCVUSO_TASK_MAX_ATTEMPTS", default=3)
 # Finished task rows older than this are pruned once a day (0: never).
 HOCVUSO_TASK_RESULTS_KEEP_DAYS = env.int("HOCVUSO_TASK_RESULTS_KEEP_DAYS", default=30)
+
+# Programs fact table (docs/programs.md): a refresh every N seconds (0: off),
+# one DEBOUNCE seconds after counted data changed, facts from FIRST_YEAR on.
+HOCVUSO_ROLLUP_EVERY = env.int("HOCVUSO_ROLLUP_EVERY", default=600)
+HOCVUSO_ROLLUP_DEBOUNCE = env.int("HOCVUSO_ROLLUP_DEBOUNCE", default=30)
+HOCVUSO_ROLLUP_FIRST_YEAR = env.int("HOCVUSO_ROLLUP_FIRST_YEAR", default=2025)
+HOCVUSO_ROLLUP_LOCK_STALE = env.int("HOCVUSO_ROLLUP_LOCK_STALE", default=3600)
 
 # Rate limits ("count/period", see django-ratelimit).
 RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)

@@ -155,6 +155,7 @@ def test_seed_steps_follow_the_installed_apps() -> None:
         "packs",
         "accounts",
         "credentials",
+        "programs",
         "assistant",
     ]
 

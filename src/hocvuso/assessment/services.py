@@ -54,6 +54,7 @@ from hocvuso.assessment.sittingbank import (
     session_restore,
 )
 from hocvuso.assessment.supervision import supervision_for_code
+from hocvuso.core.indicators import indicator_data_changed_on_commit
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Level
 from hocvuso.framework.services import framework_lock
@@ -587,4 +588,5 @@ def _finish(
     transaction.on_commit(
         lambda: result_recorded.send(sender=Result, result_id=result_id)
     )
+    indicator_data_changed_on_commit("assessment")
     return result

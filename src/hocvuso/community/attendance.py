@@ -37,6 +37,7 @@ from hocvuso.community.models import (
     EventStatus,
     RegistrationStatus,
 )
+from hocvuso.core.indicators import indicator_data_changed_on_commit
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -171,6 +172,8 @@ def _record(
             )
     except IntegrityError:  # a parallel scan of the same person won
         attendance, created = Attendance.objects.get(event=event, user=person), False
+    if created:
+        indicator_data_changed_on_commit("community")
     return CheckinOutcome(attendance, created)
 
 

@@ -39,6 +39,7 @@ from hocvuso.community.models import (
 )
 from hocvuso.community.photos import photo_process
 from hocvuso.community.selectors import team_access
+from hocvuso.core.indicators import indicator_data_changed_on_commit
 from hocvuso.core.logging import redact
 from hocvuso.core.services import audit_record
 
@@ -216,6 +217,7 @@ def _record(
             VisitActivity.objects.bulk_create(
                 [VisitActivity(visit=visit, activity=a) for a in activities]
             )
+            indicator_data_changed_on_commit("community")
             audit_record(
                 actor=actor,
                 action="visit.record",

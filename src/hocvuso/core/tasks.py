@@ -15,6 +15,7 @@ from typing import Any, Generic, TypedDict, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import TaskContext, TaskResult, TaskResultStatus, task, task_backends
 from django_tasks.base import Task
@@ -27,6 +28,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 PROGRESS_TIMEOUT = 7 * 24 * 3600  # seconds a progress report is kept
+
+#: Sent by ``hocvuso worker`` when it starts (not with ``--batch``): apps
+#: schedule their periodic tasks (programs: the fact refresh) unless waiting.
+worker_starting = Signal()
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import User
 from hocvuso.assessment.models import Result
+from hocvuso.core.indicators import indicator_data_changed_on_commit
 from hocvuso.core.services import audit_record
 from hocvuso.credentials.errors import (
     AlreadyRevoked,
@@ -117,6 +118,7 @@ def _confirm(
     transaction.on_commit(
         lambda: result_confirmed.send(sender=Confirmation, confirmation_id=cid)
     )
+    indicator_data_changed_on_commit("credentials")
     # Issued in the same transaction: a confirmation never waits for its
     # certificate, and a retried task finds both or neither.
     certificate_issue(confirmation_id=cid, actor=actor, now=now)
@@ -280,6 +282,7 @@ def confirmation_revoke(
     confirmation.revoked_by = actor
     confirmation.revoked_reason = reason
     confirmation.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    indicator_data_changed_on_commit("credentials")
     confirmation_export(confirmation, now=now)
     audit_record(
         actor=actor,

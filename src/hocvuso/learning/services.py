@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from hocvuso.accounts.models import User
+from hocvuso.core.indicators import indicator_data_changed_on_commit
 from hocvuso.core.services import audit_record
 from hocvuso.learning.errors import LessonNotFound
 from hocvuso.learning.models import (
@@ -56,6 +57,7 @@ def progress_record(
     progress.last_seen_at = now
     if completed and progress.completed_at is None:
         progress.completed_at = now
+        indicator_data_changed_on_commit("learning")
     if self_check_score is not None:
         progress.self_check_score = self_check_score
     progress.save()

@@ -6,3 +6,6 @@ class ProgramsConfig(AppConfig):
     name = "hocvuso.programs"
     label = "programs"
     verbose_name = _("Programs and targets")
+
+    def ready(self) -> None:
+        from hocvuso.programs import receivers  # noqa: F401  (connects them)

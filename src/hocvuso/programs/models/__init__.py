@@ -15,6 +15,7 @@ from hocvuso.programs.models.core import (
     UnitLevel,
     UnitScoped,
 )
+from hocvuso.programs.models.rollup import RollupLock
 
 __all__ = [
     "ALL_GROUPS",
@@ -26,6 +27,7 @@ __all__ = [
     "IndicatorSet",
     "ManualValue",
     "Population",
+    "RollupLock",
     "RollupRun",
     "Target",
     "UnitLevel",

@@ -22,7 +22,11 @@ from django_tasks_db.management.commands.db_worker import (
 from django_tasks_db.models import DBTaskResult
 
 from hocvuso.core.models import WorkerHeartbeat
-from hocvuso.core.tasks import housekeeping_schedule, task_results_prune
+from hocvuso.core.tasks import (
+    housekeeping_schedule,
+    task_results_prune,
+    worker_starting,
+)
 from hocvuso.core.worker import ProjectWorker, worker_id_new
 
 NOT_INITIALISED = (
@@ -98,6 +102,7 @@ class Command(DBWorkerCommand):
         )
         if not options["batch"]:
             housekeeping_schedule()
+            worker_starting.send(sender=ProjectWorker)
         try:
             if options["reload"] and not options["batch"]:
                 if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
