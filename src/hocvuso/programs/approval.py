@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -181,8 +181,13 @@ def approval_reopen(
     return _record(actor, row, "reopen", before)
 
 
-ACTIONS = {
-    "submit": approval_submit,
+class _Decision(Protocol):
+    def __call__(
+        self, *, actor: Actor, unit: UnitRef, year: int, month: int, comment: str
+    ) -> Approval: ...
+
+
+DECISIONS: dict[str, _Decision] = {
     "approve": approval_approve,
     "return": approval_return,
     "reopen": approval_reopen,

@@ -88,7 +88,7 @@ class Template:
     content: bytes
 
 
-def _rows_units(actor: Actor, unit: UnitRef) -> list[UnitRef]:
+def template_units(actor: Actor, unit: UnitRef) -> list[UnitRef]:
     """Return the units of a template of ``unit`` the actor may set, in order."""
     candidates: list[UnitRef] = []
     if unit.level != UnitLevel.NATION:
@@ -217,7 +217,7 @@ def template_build(
 ) -> Template:
     """Return the template of ``unit`` for ``year``, filled with stored values."""
     with translation.override("vi"):
-        units = _rows_units(actor, unit)
+        units = template_units(actor, unit)
         cols = _columns(kind, {u.level for u in units})
         names = _names(units)
         stored = _stored(kind, units, year)

@@ -500,3 +500,81 @@ def population_rows(*, unit: UnitRef, year: int) -> list[PopulationRow]:
         )
         for grp in population_groups()
     ]
+
+
+@dataclass
+class FormSave:
+    """What a page's form saved, or why not (``errors`` by field key)."""
+
+    changed: int = 0
+    errors: dict[str, str] | None = None
+
+
+def targets_form_save(
+    *, actor: Actor, unit: UnitRef, year: int, values: dict[str, str]
+) -> FormSave:
+    """Save a unit's targets from a page's form: all fields, or none on an error.
+
+    ``values`` maps ``<indicator>`` / ``<indicator>:<group>`` to the text
+    typed; an empty field leaves the stored target as it is.
+    """
+    _require_set(actor, unit)
+    _check_year(year)
+    inds = {ind.code: ind for ind in indicators_for_level(unit.level)}
+    checked: list[tuple[Indicator, str, Decimal]] = []
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        if not raw.strip():
+            continue
+        code, _sep, group = key.partition(":")
+        ind = inds.get(code)
+        try:
+            if ind is None:
+                raise SteerInvalid(_("Unknown indicator: %(code)s.") % {"code": code})
+            _check_group(ind, group)
+            checked.append((ind, group, target_value_check(ind, parse_number(raw))))
+        except SteerInvalid as exc:
+            errors[key] = exc.message
+    if errors:
+        return FormSave(errors=errors)
+    out = FormSave()
+    with transaction.atomic():
+        for ind, group, value in checked:
+            change = target_set_checked(
+                actor=actor, unit=unit, year=year, ind=ind, group=group, value=value
+            )
+            out.changed += int(change.changed)
+    return out
+
+
+def population_form_save(
+    *, actor: Actor, unit: UnitRef, year: int, values: dict[str, str]
+) -> FormSave:
+    """Save a unit's populations from a page's form (keys: group slugs, ``total``)."""
+    _require_set(actor, unit)
+    _check_year(year)
+    groups = population_groups()
+    checked: list[tuple[str, int]] = []
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        if not raw.strip():
+            continue
+        group = "" if key == "total" else key
+        try:
+            if group not in groups:
+                raise SteerInvalid(
+                    _("Unknown target group: %(group)s.") % {"group": key}
+                )
+            checked.append((group, population_value_check(parse_number(raw))))
+        except SteerInvalid as exc:
+            errors[key] = exc.message
+    if errors:
+        return FormSave(errors=errors)
+    out = FormSave()
+    with transaction.atomic():
+        for group, count in checked:
+            change = population_set_checked(
+                actor=actor, unit=unit, year=year, group=group, value=count
+            )
+            out.changed += int(change.changed)
+    return out
