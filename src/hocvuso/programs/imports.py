@@ -111,6 +111,11 @@ def template_units(actor: Actor, unit: UnitRef) -> list[UnitRef]:
     return allowed
 
 
+def template_columns(kind: Kind, levels: set[str]) -> list[Column]:
+    """Return the value columns of a template whose rows are at ``levels``."""
+    return _columns(kind, levels)
+
+
 def _columns(kind: Kind, levels: set[str]) -> list[Column]:
     labels = group_labels()
     if kind == "population":

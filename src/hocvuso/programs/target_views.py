@@ -37,10 +37,12 @@ from hocvuso.programs.access import (
 )
 from hocvuso.programs.imports import (
     KINDS,
+    UNIT_KEY,
     Format,
     Kind,
     import_file,
     template_build,
+    template_columns,
     template_units,
 )
 from hocvuso.programs.manual import (
@@ -339,7 +341,21 @@ def import_page(request: HttpRequest, unit: str) -> HttpResponse:
                 data=upload.read(),
             )
         except ImportRejected as exc:
+            labels = {
+                c.key: c.label
+                for c in template_columns(kind, {UnitLevel.PROVINCE, UnitLevel.COMMUNE})
+            }
+            labels[UNIT_KEY] = _("Unit code")
             ctx["rejected"] = exc
+            ctx["cell_errors"] = [
+                {
+                    "error": e,
+                    "column": f"{labels[e.header]} ({e.header})"
+                    if e.header in labels
+                    else e.header,
+                }
+                for e in exc.errors
+            ]
             status = 422
         except SteerNotAllowed:
             raise
