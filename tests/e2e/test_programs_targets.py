@@ -87,3 +87,69 @@ def test_targets_template_round_trip_on_a_phone(
     screenshot(page, "programs-targets-phone")
     assert Target.objects.count() == 3
     context.close()
+
+
+def test_a_commune_submits_and_the_province_approves_on_a_phone(
+    browser: Browser,
+    live_server: Any,
+    reference_data: None,
+    axe_script: str,
+    tmp_path: Path,
+) -> None:
+    from django.utils import timezone
+
+    from hocvuso.programs.models import Approval, ApprovalState
+
+    s = steer()
+    today = timezone.localdate()
+    base = live_server.url
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    sign_in(page, base, s.officer_a.username)
+    page.goto(
+        f"{base}/programs/manual/c{s.a.code}/?year={today.year}&month={today.month}"
+    )
+    page.get_by_label("Giá trị").fill("42")
+    page.get_by_label("Minh chứng: số liệu lấy từ đâu").fill("Báo cáo trạm y tế")
+    evidence = tmp_path / "bien-ban.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% test\n")
+    page.get_by_label("Tệp minh chứng").set_input_files(str(evidence))
+    page.get_by_role("button", name="Lưu số liệu").click()
+    expect(page.get_by_text("Đã lưu số liệu.")).to_be_visible()
+    assert axe_violations(page, axe_script) == []
+    page.goto(f"{base}/programs/approval/c{s.a.code}/?year={today.year}")
+    page.get_by_role("button", name=f"Gửi tháng {today.month}").click()
+    expect(page.get_by_text("Xong: tháng này hiện ở trạng thái")).to_be_visible()
+    assert axe_violations(page, axe_script) == []
+    screenshot(page, "programs-approval-commune")
+    context.close()
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    sign_in(page, base, s.province_officer.username)
+    page.goto(
+        f"{base}/programs/approval/p{s.a.province_id}/"
+        f"?year={today.year}&month={today.month}"
+    )
+    row = page.get_by_role("row").filter(has_text=s.a.name)
+    row.get_by_role("button", name="Phê duyệt").click()
+    expect(page.get_by_text("Xong: tháng này hiện ở trạng thái")).to_be_visible()
+    assert (
+        Approval.objects.get(commune=s.a, month=today.month).state
+        == ApprovalState.APPROVED
+    )
+    assert axe_violations(page, axe_script) == []
+    screenshot(page, "programs-approval-province")
+    context.close()

@@ -24,13 +24,13 @@ from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hocvuso.programs import approval as approval_services
 from hocvuso.programs.access import (
     UnitRef,
     unit_allowed,
-    unit_decides_for,
     unit_for_request,
     unit_name,
     units_for_user,
@@ -457,7 +457,12 @@ def manual_evidence(request: HttpRequest, pk: UUID) -> FileResponse:
     )
 
 
-_STATE_LABELS = {s.value: s.label for s in ApprovalState}
+_STATE_LABELS = {
+    ApprovalState.OPEN.value: gettext_lazy("Not submitted"),
+    ApprovalState.SUBMITTED.value: gettext_lazy("Submitted, waiting for approval"),
+    ApprovalState.APPROVED.value: gettext_lazy("Approved"),
+    ApprovalState.RETURNED.value: gettext_lazy("Returned for correction"),
+}
 
 
 @login_required
@@ -479,25 +484,33 @@ def approval_unit(request: HttpRequest, unit: str) -> HttpResponse:
         history = {
             a.month: a for a in approval_services.approval_history(unit=ref, year=year)
         }
-        ctx["commune_months"] = [
-            {
-                "month": m,
-                "state": history[m].state if m in history else ApprovalState.OPEN,
-                "label": _STATE_LABELS[
-                    history[m].state if m in history else ApprovalState.OPEN
-                ],
-                "comment": history[m].comment if m in history else "",
-                "can_submit": (year, m) <= (today.year, today.month)
-                and (history[m].state if m in history else ApprovalState.OPEN)
-                in (ApprovalState.OPEN, ApprovalState.RETURNED),
-                "can_decide": unit_decides_for(request.user, ref),
-            }
-            for m in range(1, 13)
-        ]
+        last = 12 if year < today.year else (today.month if year == today.year else 0)
+        months = []
+        for m in range(last, 0, -1):  # the latest month first
+            state = history[m].state if m in history else ApprovalState.OPEN
+            months.append(
+                {
+                    "month": m,
+                    "state": state,
+                    "label": _STATE_LABELS[state],
+                    "comment": history[m].comment if m in history else "",
+                    "can_submit": state in (ApprovalState.OPEN, ApprovalState.RETURNED),
+                }
+            )
+        ctx["commune_months"] = months
     elif ref.level == UnitLevel.PROVINCE:
-        ctx["queue"] = [
-            {"row": q, "label": _STATE_LABELS.get(q.state, q.state)}
-            for q in approval_services.approval_queue(unit=ref, year=year, month=month)
+        queue = approval_services.approval_queue(unit=ref, year=year, month=month)
+
+        def items(rows: list[approval_services.QueueRow]) -> list[dict[str, object]]:
+            return [
+                {"row": q, "label": _STATE_LABELS.get(q.state, q.state)} for q in rows
+            ]
+
+        ctx["queue"] = items([q for q in queue if q.state == ApprovalState.SUBMITTED])
+        ctx["others"] = items([q for q in queue if q.state != ApprovalState.SUBMITTED])
+        ctx["counts"] = [
+            (label, sum(1 for q in queue if q.state == state))
+            for state, label in _STATE_LABELS.items()
         ]
         ctx["can_decide"] = unit_allowed(request.user, ref)
     else:
