@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -252,3 +253,39 @@ def test_concurrent_creation_of_the_same_target_gives_one_row() -> None:
             action="programs.target.set", object_id=str(rows.get().pk)
         ).order_by("created_at")[0]
         assert first.before is None  # one creation, the others updates
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs write transactions one at a time: the check cannot miss",
+)
+def test_a_cell_created_meanwhile_is_updated_not_a_500(s: Steer) -> None:
+    """The insert loses the race (the row appeared after the check): update it."""
+    from hocvuso.programs import targets
+
+    Target.objects.create(
+        year=2026,
+        province_id=s.a.province_id,
+        commune=s.a,
+        indicator="reached",
+        group="",
+        value=10,
+    )
+    real = targets._existing
+    calls: list[int] = []
+
+    def missed_once(model: type[Target], lookup: dict[str, object]) -> object:
+        calls.append(1)
+        return None if len(calls) == 1 else real(model, lookup)
+
+    with mock.patch.object(targets, "_existing", missed_once):
+        change = target_set(
+            actor=s.officer_a,
+            unit=s.unit_a,
+            year=2026,
+            indicator="reached",
+            group="",
+            value=25,
+        )
+    assert not change.created and change.changed
+    assert Target.objects.get(commune=s.a).value == 25

@@ -213,6 +213,13 @@ class CellChange:
     changed: bool
 
 
+def _existing(
+    model: type[Target] | type[Population], lookup: dict[str, object]
+) -> Target | Population | None:
+    """Return the cell's row, locked until the transaction ends (None: no row)."""
+    return model.objects.select_for_update().filter(**lookup).first()
+
+
 def _upsert(
     model: type[Target] | type[Population],
     *,
@@ -226,7 +233,7 @@ def _upsert(
     """Create or update one cell (inside the caller's transaction)."""
     lookup = {**key, **_unit_filter(unit)}
     user = actor if isinstance(actor, User) else None
-    row = model.objects.select_for_update().filter(**lookup).first()
+    row = _existing(model, lookup)
     created = False
     if row is None:
         fresh = model(**key, **unit_fields(unit), set_by=user, **extra)
