@@ -12,8 +12,10 @@ from unittest import mock
 import pytest
 from django.test import Client, override_settings
 from openpyxl import load_workbook
+from tests.factories import user_with_role
 from tests.programs.steer_helpers import Steer, steer
 
+from hocvuso.accounts.models import Role
 from hocvuso.programs.models import Approval, ApprovalState, ManualValue, Target
 
 PDF = b"%PDF-1.4\n% evidence\n"
@@ -215,7 +217,10 @@ def _urls(s: Steer) -> list[tuple[str, str, dict[str, object]]]:
 
 
 def test_another_communes_officer_is_refused_everywhere(s: Steer) -> None:
-    for officer in (s.officer_b, s.officer_x):
+    other_province = user_with_role(
+        Role.PROVINCE_OFFICER, province_code=s.x.province_id
+    )
+    for officer in (s.officer_b, s.officer_x, other_province):
         c = _client(officer)
         for method, url, data in _urls(s):
             r = getattr(c, method)(url, data)
@@ -343,3 +348,16 @@ def test_the_api_sets_imports_and_approves(s: Steer) -> None:
     assert r.status_code == 409
     states = officer.get(f"/api/programs/approvals?unit={a}&year=2026").json()
     assert states[5] == {"month": 6, "state": "approved"}
+
+
+def test_a_national_admin_steers_the_nation(s: Steer) -> None:
+    c = _client(user_with_role(Role.NATIONAL_ADMIN))
+    html = c.get("/programs/targets/vn/?year=2026").content.decode()
+    assert "Các tỉnh, thành phố (34)" in html
+    assert c.get("/programs/approval/vn/").status_code == 200
+    assert c.get("/programs/population/vn/").status_code == 200
+    assert c.get("/programs/manual/vn/").status_code == 404
+    assert c.get("/programs/targets/p999/").status_code == 404
+    t = c.get("/programs/targets/vn/template/?year=2026")
+    rows = list(load_workbook(io.BytesIO(t.content)).worksheets[0].iter_rows(min_row=3))
+    assert len(rows) == 34
