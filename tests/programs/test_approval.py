@@ -133,6 +133,10 @@ def test_steps_out_of_order_are_409_and_strangers_403(s: Steer) -> None:
         approval_submit(
             actor=s.officer_b, unit=s.unit_a, year=2026, month=6, today=TODAY
         )
+    with pytest.raises(SteerNotAllowed):  # the province decides, it does not submit
+        approval_submit(
+            actor=s.province_officer, unit=s.unit_a, year=2026, month=6, today=TODAY
+        )
     approval_submit(actor=s.officer_a, unit=s.unit_a, year=2026, month=6, today=TODAY)
     for stranger in (s.officer_a, s.officer_b, s.officer_x):
         with pytest.raises(SteerNotAllowed):

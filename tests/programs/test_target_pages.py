@@ -361,3 +361,11 @@ def test_a_national_admin_steers_the_nation(s: Steer) -> None:
     t = c.get("/programs/targets/vn/template/?year=2026")
     rows = list(load_workbook(io.BytesIO(t.content)).worksheets[0].iter_rows(min_row=3))
     assert len(rows) == 34
+
+
+def test_the_province_sees_a_communes_months_without_submit_buttons(s: Steer) -> None:
+    html = _client(s.province_officer).get(f"/programs/approval/c{s.a.code}/?year=2026")
+    assert html.status_code == 200
+    assert 'value="submit"' not in html.content.decode()
+    mine = _client(s.officer_a).get(f"/programs/approval/c{s.a.code}/?year=2026")
+    assert 'value="submit"' in mine.content.decode()

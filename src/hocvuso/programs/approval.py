@@ -6,7 +6,7 @@ commune × month, created on first use)::
     open ──submit──▶ submitted ──approve──▶ approved ──reopen──▶ open
     returned ──submit──▶ submitted ──return (comment)──▶ returned
 
-The commune's officers submit; officers of the province (or above) approve,
+The commune's own officers submit; officers of the province (or above) approve,
 return with a comment or reopen. An approved month locks the commune's manual
 values for it. Each step is audited, and the commune's fact rows of the month
 carry the new state so the figures mark provisional and approved values. A
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from hocvuso.accounts.models import User
 from hocvuso.core.services import audit_record
 from hocvuso.geo.models import Commune
-from hocvuso.programs.access import UnitRef, unit_allowed, unit_decides_for
+from hocvuso.programs.access import UnitRef, unit_decides_for, units_for_user
 from hocvuso.programs.models import Approval, ApprovalState, Fact, UnitLevel
 from hocvuso.programs.target_errors import (
     SteerConflict,
@@ -97,8 +97,9 @@ def approval_submit(
 ) -> Approval:
     """Submit the commune's month to the province (again after a return)."""
     code = _commune_of(unit)
-    if not unit_allowed(actor, unit):
-        raise SteerNotAllowed(_("You do not steer this unit."))
+    if unit not in units_for_user(actor):
+        # Those above decide; only the commune's own officers submit.
+        raise SteerNotAllowed(_("Only the commune's officers submit its figures."))
     _check_period(year, month, today)
     row = _row(code, year, month)
     if row.state == ApprovalState.SUBMITTED:

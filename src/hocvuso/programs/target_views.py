@@ -485,6 +485,7 @@ def approval_unit(request: HttpRequest, unit: str) -> HttpResponse:
             a.month: a for a in approval_services.approval_history(unit=ref, year=year)
         }
         last = 12 if year < today.year else (today.month if year == today.year else 0)
+        own = ref in units_for_user(request.user)  # those above do not submit
         months = []
         for m in range(last, 0, -1):  # the latest month first
             state = history[m].state if m in history else ApprovalState.OPEN
@@ -494,7 +495,8 @@ def approval_unit(request: HttpRequest, unit: str) -> HttpResponse:
                     "state": state,
                     "label": _STATE_LABELS[state],
                     "comment": history[m].comment if m in history else "",
-                    "can_submit": state in (ApprovalState.OPEN, ApprovalState.RETURNED),
+                    "can_submit": own
+                    and state in (ApprovalState.OPEN, ApprovalState.RETURNED),
                 }
             )
         ctx["commune_months"] = months
