@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
@@ -36,7 +38,7 @@ PDF = b"%PDF-1.4\n% evidence\n"
 
 
 @pytest.fixture
-def s(db: None, tmp_path: Path) -> Steer:
+def s(db: None, tmp_path: Path) -> Iterator[Steer]:
     with override_settings(MEDIA_ROOT=tmp_path):
         yield steer()
 
@@ -204,3 +206,22 @@ def test_manual_values_check_the_indicator_the_unit_and_the_file(s: Steer) -> No
     before = AuditLog.objects.count()
     _manual(s, 7)
     assert AuditLog.objects.count() == before
+
+
+def test_the_state_selector_reads_in_a_fixed_number_of_queries(
+    s: Steer, django_assert_max_num_queries: Any
+) -> None:
+    codes = list(s.a.province.communes.values_list("code", flat=True))
+    Approval.objects.bulk_create(
+        Approval(commune_id=c, year=2026, month=m, state=ApprovalState.APPROVED)
+        for c in codes
+        for m in (1, 2)
+    )
+    units = [s.province, UnitRef.nation()] + [
+        UnitRef(UnitLevel.COMMUNE, s.a.province_id, c) for c in codes
+    ]
+    with django_assert_max_num_queries(3):
+        states = approval_states(units=units, year=2026)
+    assert states[(s.province, 2)] == ApprovalState.APPROVED
+    assert states[(s.province, 3)] == ApprovalState.OPEN
+    assert len(states) == 12 * len(units)

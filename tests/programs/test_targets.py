@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -144,7 +145,9 @@ def test_who_sets_targets_follows_the_setting(s: Steer) -> None:
         assert not target_may_set(s.officer_b, s.unit_a)
 
 
-def test_a_province_target_is_shown_beside_its_communes_sum(s: Steer) -> None:
+def test_a_province_target_is_shown_beside_its_communes_sum(
+    s: Steer, django_assert_max_num_queries: Any
+) -> None:
     for unit, value in ((s.unit_a, 100), (s.unit_b, 150), (s.province, 300)):
         target_set(
             actor=s.province_officer,
@@ -154,7 +157,8 @@ def test_a_province_target_is_shown_beside_its_communes_sum(s: Steer) -> None:
             group="",
             value=value,
         )
-    rows = {r.key: r for r in target_rows(unit=s.province, year=2026)}
+    with django_assert_max_num_queries(6):  # whatever the number of communes
+        rows = {r.key: r for r in target_rows(unit=s.province, year=2026)}
     assert rows["reached"].own == 300
     assert rows["reached"].communes_sum == 250
     assert rows["reached"].communes_set == 2
