@@ -242,6 +242,12 @@ HOCVUSO_GUIDE_IDLE_MINUTES = env.int("HOCVUSO_GUIDE_IDLE_MINUTES", default=30)
 HOCVUSO_START_RATE = env.str("HOCVUSO_START_RATE", default="20/h")
 HOCVUSO_ANSWER_RATE = env.str("HOCVUSO_ANSWER_RATE", default="120/m")
 # The learning assistant: questions per person (or address) in any window.
+# Programs: who sets a unit's targets: "above" (the unit above), "self" (the
+# unit's own officers) or "both".
+HOCVUSO_TARGETS_SET_BY = env.str("HOCVUSO_TARGETS_SET_BY", default="both")
+HOCVUSO_EVIDENCE_MAX_BYTES = env.int(
+    "HOCVUSO_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024
+)
 HOCVUSO_ASSISTANT_RATE = env.str("HOCVUSO_ASSISTANT_RATE", default="30/m")
 # Conversations of signed-in learners are deleted after this many days.
 HOCVUSO_ASSISTANT_KEEP_DAYS = env.int("HOCVUSO_ASSISTANT_KEEP_DAYS", default=30)

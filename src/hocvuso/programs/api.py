@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from hocvuso.programs.target_api import router as target_router
+
 router = Router()
+router.add_router("", target_router)  # targets, populations, manual values, approval
