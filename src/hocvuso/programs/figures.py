@@ -33,7 +33,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from hocvuso.geo.models import Commune, Province
 from hocvuso.programs.access import UnitRef
@@ -313,20 +322,22 @@ def _approvals(
     wider = levels.get(UnitLevel.PROVINCE, []) + levels.get(UnitLevel.NATION, [])
     if not wider:
         return out
-    sizes = dict(
-        Commune.objects.order_by()
-        .values_list("province_id")
-        .annotate(n=Count("code"))
-        .values_list("province_id", "n")
-    )
+    provinces = {u.province_code for u in wider if u.level == UnitLevel.PROVINCE}
+    communes_qs = Commune.objects.order_by()
+    if UnitLevel.NATION not in levels:
+        communes_qs = communes_qs.filter(province_id__in=sorted(provinces))
+    state_of = Approval.objects.filter(
+        commune_id=OuterRef("code"), year=year, month=month
+    ).values("state")[:1]
+    sizes: dict[int, int] = defaultdict(int)
     counts: dict[tuple[int, str], int] = {}
     for prov, state, n in (
-        Approval.objects.filter(year=year, month=month)
-        .order_by()
-        .values_list("commune__province_id", "state")
-        .annotate(n=Count("id"))
+        communes_qs.annotate(state=Subquery(state_of))
+        .values_list("province_id", "state")
+        .annotate(n=Count("code"))
     ):
-        counts[(prov, state)] = n
+        sizes[prov] += n
+        counts[(prov, state or ApprovalState.OPEN)] = n
     for unit in wider:
         provs = (
             [unit.province_code] if unit.level == UnitLevel.PROVINCE else list(sizes)
