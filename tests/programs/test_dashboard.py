@@ -85,7 +85,7 @@ def test_province_dashboard_shows_progress_ranking_and_lagging(w: World) -> None
     )
     assert ranking.count("<tr") == len(child_units(w.province)) + 1
     # The percentage without a farmers' population shows the count and says so.
-    assert "cần số dân" in html
+    assert "cần có số dân làm mẫu số; chưa có cho: Nông dân" in html
     assert "<svg" in html and "<table" in html
 
 

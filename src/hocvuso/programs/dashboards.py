@@ -62,6 +62,11 @@ class Block:
     def lagging(self) -> bool:
         return any(r.figure.lagging for r in self.rows)
 
+    @property
+    def needs_denominator(self) -> str:
+        """Return the groups whose percentage lacks a denominator, comma-separated."""
+        return ", ".join(r.label for r in self.rows if r.figure.needs_denominator)
+
 
 @dataclass(frozen=True)
 class Ranked:
