@@ -138,3 +138,16 @@ def indicators_or_active() -> list:
     from hocvuso.programs.figures import indicators_active
 
     return indicators_active()
+
+
+def test_the_threshold_is_a_setting(settings: object) -> None:
+    w = world()
+    assert (
+        not public_province(w.province, YEAR, 3)
+        .figures[(w.neighbour, "reached", "")]
+        .suppressed
+    )  # 12 people
+    settings.HOCVUSO_PROGRESS_MIN_COUNT = 13  # type: ignore[attr-defined]
+    table = public_province(w.province, YEAR, 3)
+    assert table.figures[(w.neighbour, "reached", "")].suppressed
+    assert not table.figures[(w.home, "reached", "")].suppressed  # 30

@@ -37,7 +37,7 @@ CellKey = tuple[UnitRef, str, str]  # unit, indicator, group
 
 
 def min_count() -> int:
-    return int(getattr(settings, "HOCVUSO_PROGRESS_MIN_COUNT", 5))
+    return int(settings.HOCVUSO_PROGRESS_MIN_COUNT)
 
 
 @dataclass(frozen=True)

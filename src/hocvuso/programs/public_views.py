@@ -35,7 +35,7 @@ FIRST_YEAR = 2025
 
 
 def max_age() -> int:
-    return int(getattr(settings, "HOCVUSO_PROGRESS_MAX_AGE", 300))
+    return int(settings.HOCVUSO_PROGRESS_MAX_AGE)
 
 
 class BadPeriod(ValueError):
