@@ -28,11 +28,13 @@ Without one, ``value`` is None and ``needs_denominator`` says why.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -59,6 +61,7 @@ from hocvuso.programs.models import (
 )
 
 Key = tuple[UnitRef, str, str]  # unit, indicator code, group
+CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,20 @@ def _source(
     if not approved_only:
         qs = Fact.objects.filter(level=level)
         if level == UnitLevel.COMMUNE:
-            qs = qs.filter(commune_code__in=[u.commune_code for u in units])
+            # The province code first: it leads the primary key's index.
+            qs = qs.filter(
+                province_code__in=sorted({u.province_code for u in units}),
+                commune_code__in=[u.commune_code for u in units],
+            )
         elif level == UnitLevel.PROVINCE:
             qs = qs.filter(province_code__in=[u.province_code for u in units])
         return qs, ("province_code", "commune_code")
     qs = Fact.objects.filter(level=UnitLevel.COMMUNE).filter(_approved())
     if level == UnitLevel.COMMUNE:
-        qs = qs.filter(commune_code__in=[u.commune_code for u in units])
+        qs = qs.filter(
+            province_code__in=sorted({u.province_code for u in units}),
+            commune_code__in=[u.commune_code for u in units],
+        )
         return qs, ("province_code", "commune_code")
     if level == UnitLevel.PROVINCE:
         qs = qs.filter(province_code__in=[u.province_code for u in units])
@@ -355,6 +365,30 @@ def _approvals(
     return out
 
 
+def _approved_cache_key(
+    units: Sequence[UnitRef],
+    year: int,
+    month: int,
+    inds: Sequence[Indicator],
+    groups: Sequence[str] | None,
+) -> str:
+    """Return a cache key that changes with every refresh and every approval."""
+    stamp = Approval.objects.order_by().aggregate(last=Max("updated_at"), n=Count("id"))
+    as_of = data_as_of()
+    parts = [
+        "programs-approved-v1",
+        str(year),
+        str(month),
+        as_of.isoformat() if as_of else "-",
+        str(stamp["last"]),
+        str(stamp["n"]),
+        ",".join(f"{i.pk}:{i.code}" for i in inds),
+        "*" if groups is None else ",".join(groups),
+        ",".join(u.slug for u in units),
+    ]
+    return "programs:fig:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def figures(
     *,
     units: Sequence[UnitRef],
@@ -375,6 +409,27 @@ def figures(
     inds = list(indicators) if indicators is not None else indicators_active()
     if not inds or not units:
         return []
+    if approved_only and any(u.level != UnitLevel.COMMUNE for u in units):
+        # Approved-only sums read commune rows (a province's or the nation's
+        # own rows mix in provisional ones): kept until the next refresh or
+        # approval changes the key.
+        key = _approved_cache_key(units, year, month, inds, groups)
+        cached: list[Figure] | None = cache.get(key)
+        if cached is None:
+            cached = _figures(units, year, month, inds, groups, approved_only)
+            cache.set(key, cached, timeout=CACHE_SECONDS)
+        return cached
+    return _figures(units, year, month, inds, groups, approved_only)
+
+
+def _figures(
+    units: Sequence[UnitRef],
+    year: int,
+    month: int,
+    inds: list[Indicator],
+    groups: Sequence[str] | None,
+    approved_only: bool,
+) -> list[Figure]:
     wanted: dict[str, list[str]] = {}
     for ind in inds:
         own = ["", *ind.target_groups]
@@ -481,6 +536,24 @@ def trend_all(
     inds = list(indicators) if indicators is not None else indicators_active()
     if not inds:
         return {}
+    if approved_only and unit.level != UnitLevel.COMMUNE:
+        key = "trend-" + _approved_cache_key([unit], year, month, inds, groups)
+        cached: dict[tuple[str, str], list[Figure]] | None = cache.get(key)
+        if cached is None:
+            cached = _trend_all(unit, year, month, inds, groups, approved_only)
+            cache.set(key, cached, timeout=CACHE_SECONDS)
+        return cached
+    return _trend_all(unit, year, month, inds, groups, approved_only)
+
+
+def _trend_all(
+    unit: UnitRef,
+    year: int,
+    month: int,
+    inds: list[Indicator],
+    groups: Sequence[str] | None,
+    approved_only: bool,
+) -> dict[tuple[str, str], list[Figure]]:
     wanted = {
         ind.code: [g for g in ["", *ind.target_groups] if groups is None or g in groups]
         for ind in inds
