@@ -123,3 +123,16 @@ def test_query_count_does_not_grow_with_the_number_of_units() -> None:
         rows = figures(units=every, year=YEAR, month=3)
     assert len(many.captured_queries) == len(two.captured_queries) <= 7
     assert len(rows) == len(every) * 5  # reached, passed ×2, confirmed ×2
+
+
+def test_a_province_target_is_its_own_with_the_communes_sum_beside_it() -> None:
+    w = world()
+    rows = figures(units=[w.province, w.home], year=YEAR, month=3)
+    prov, home = _by(rows, w.province), _by(rows, w.home)
+    assert prov[("reached", "")].target == 200
+    assert prov[("reached", "")].children_target == 120  # home's only
+    assert prov[("reached", "")].targets_disagree
+    assert prov[("passed", "")].children_target == 20
+    assert prov[("passed", "")].target is None
+    assert not prov[("passed", "")].targets_disagree
+    assert home[("reached", "")].children_target is None

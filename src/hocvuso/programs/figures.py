@@ -82,6 +82,16 @@ class Figure:
     approved_units: int = 0
     total_units: int = 1
     approved_only: bool = False
+    children_target: float | None = None  # the sum of the units' below, if any
+
+    @property
+    def targets_disagree(self) -> bool:
+        """Return whether the unit's own target differs from its units' sum."""
+        return (
+            self.target is not None
+            and self.children_target is not None
+            and abs(self.target - self.children_target) > 1e-9
+        )
 
     @property
     def expected(self) -> float | None:
@@ -277,6 +287,35 @@ def _targets(
     }
 
 
+def _children_targets(
+    units: Sequence[UnitRef], year: int, codes: Sequence[str]
+) -> dict[Key, float]:
+    """Return the sum of the targets one level down (communes, or provinces).
+
+    Province targets are set on their own, not summed from the communes';
+    the sum is shown next to them when the two disagree.
+    """
+    out: dict[Key, float] = {}
+    levels = _by_level(units)
+    base = Target.objects.filter(year=year, indicator__in=list(codes)).order_by()
+    provinces = [u.province_code for u in levels.get(UnitLevel.PROVINCE, [])]
+    if provinces:
+        for prov, ind, group, total in (
+            base.filter(province_id__in=provinces, commune__isnull=False)
+            .values_list("province_id", "indicator", "group")
+            .annotate(total=Sum("value"))
+        ):
+            out[(UnitRef.province(prov), ind, group)] = float(total)
+    if UnitLevel.NATION in levels:
+        for ind, group, total in (
+            base.filter(province__isnull=False, commune__isnull=True)
+            .values_list("indicator", "group")
+            .annotate(total=Sum("value"))
+        ):
+            out[(UnitRef.nation(), ind, group)] = float(total)
+    return out
+
+
 def _population(
     units: Sequence[UnitRef], year: int, groups: Sequence[str]
 ) -> dict[tuple[UnitRef, str], float]:
@@ -439,6 +478,9 @@ def _figures(
         return []
     facts = _facts(units, year, month, inds, all_groups, approved_only)
     targets = _targets(units, year, [i.code for i in inds])
+    below: dict[Key, float] = {}
+    if any(u.level != UnitLevel.COMMUNE for u in units):
+        below = _children_targets(units, year, [i.code for i in inds])
     population: dict[tuple[UnitRef, str], float] = {}
     if any(i.denominator == Indicator.POPULATION for i in inds):
         population = _population(units, year, all_groups)
@@ -473,6 +515,7 @@ def _figures(
                         approved_units=state.approved,
                         total_units=state.total,
                         approved_only=approved_only,
+                        children_target=below.get((unit, ind.code, group)),
                     )
                 )
     return out

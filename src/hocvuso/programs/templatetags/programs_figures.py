@@ -36,6 +36,11 @@ def fig_target(fig: Figure, percentage: bool = False) -> str:
 
 
 @register.filter
+def fig_children_target(fig: Figure, percentage: bool = False) -> str:
+    return _number(fig.children_target, percentage)
+
+
+@register.filter
 def fig_expected(fig: Figure, percentage: bool = False) -> str:
     return _number(fig.expected, percentage)
 
