@@ -153,3 +153,26 @@ def test_query_count_is_pinned_and_page_is_light(w: World) -> None:
     # (the second visit reads the cache instead of the commune rows).
     assert counts == [19, 26, 47, 19]
     assert len(gzip.compress(page.content)) < 150_000
+
+
+def test_a_dashboard_without_indicators_says_so() -> None:
+    admin = user_with_role(Role.NATIONAL_ADMIN)
+    page = _client(admin).get(_url(UnitRef.nation()), Q)
+    assert page.status_code == 200
+    assert "Chưa có bộ chỉ số nào được dùng." in page.content.decode()
+
+
+def test_subnav_skips_url_names_that_do_not_resolve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hocvuso.programs import nav
+
+    monkeypatch.setattr(
+        nav,
+        "SUBNAV",
+        [("programs:dashboard", "Bảng"), ("programs:not_there", "Không có")],
+    )
+    links = nav.subnav_links(UnitRef.nation(), "/programs/vn/")
+    assert [(link.url, link.label, link.current) for link in links] == [
+        ("/programs/vn/", "Bảng", True)
+    ]
