@@ -321,6 +321,9 @@ HOCVUSO_ID_HASH_KEY = env.str("HOCVUSO_ID_HASH_KEY", default=SECRET_KEY)
 # issuer's did:web) and where the issuer's Ed25519 signing keys are kept
 # (outside the database; created by ``hocvuso init``).
 HOCVUSO_PUBLIC_URL = env.str("HOCVUSO_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Public progress pages and open data: counts below this are hidden; cache age.
+HOCVUSO_PROGRESS_MIN_COUNT = env.int("HOCVUSO_PROGRESS_MIN_COUNT", default=5)
+HOCVUSO_PROGRESS_MAX_AGE = env.int("HOCVUSO_PROGRESS_MAX_AGE", default=300)
 HOCVUSO_KEYS_DIR = Path(
     env.str("HOCVUSO_KEYS_DIR", default=str(DATA_DIR / "keys"))
 ).resolve()

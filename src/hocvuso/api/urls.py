@@ -29,6 +29,7 @@ from hocvuso.framework.api import router as framework_router
 from hocvuso.geo.api import router as geo_router
 from hocvuso.learning.api import router as learning_router
 from hocvuso.programs.api import router as programs_router
+from hocvuso.programs.progress_api import router as progress_router
 
 api = NinjaAPI(
     title="hocvuso API",
@@ -120,3 +121,4 @@ api.add_router("/assessment", assessment_router, tags=["assessment"])
 api.add_router("/community", community_router, tags=["community"])
 api.add_router("/assistant", assistant_router, tags=["assistant"])
 api.add_router("/programs", programs_router, tags=["programs"])
+api.add_router("/progress", progress_router, tags=["progress"])

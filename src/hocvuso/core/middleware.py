@@ -39,11 +39,11 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            # Checked first: reading ``user`` opens the session, which would
+            # make a public page ``Vary: Cookie`` (see programs.public_views).
+            return response
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not response.has_header("Cache-Control")
-        ):
+        if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
         return response

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from hocvuso.programs import dashboard_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", dashboard_views.home, name="home"),
+    path("<str:unit>/", dashboard_views.dashboard, name="dashboard"),
+]
