@@ -208,6 +208,8 @@ HOCVUSO_WORKER_INTERVAL = env.float("HOCVUSO_WORKER_INTERVAL", default=1.0)
 HOCVUSO_TASK_MAX_ATTEMPTS = env.int("HOCVUSO_TASK_MAX_ATTEMPTS", default=3)
 # Finished task rows older than this are pruned once a day (0: never).
 HOCVUSO_TASK_RESULTS_KEEP_DAYS = env.int("HOCVUSO_TASK_RESULTS_KEEP_DAYS", default=30)
+# Programs: days a report export's file is kept (`hocvuso programs_exports_cleanup`).
+HOCVUSO_EXPORT_KEEP_DAYS = env.int("HOCVUSO_EXPORT_KEEP_DAYS", default=7)
 
 # Rate limits ("count/period", see django-ratelimit).
 RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)

@@ -15,12 +15,16 @@ from hocvuso.programs.models.core import (
     UnitLevel,
     UnitScoped,
 )
+from hocvuso.programs.models.exports import ExportFormat, ExportJob, ExportState
 
 __all__ = [
     "ALL_GROUPS",
     "Aggregation",
     "Approval",
     "ApprovalState",
+    "ExportFormat",
+    "ExportJob",
+    "ExportState",
     "Fact",
     "Indicator",
     "IndicatorSet",
