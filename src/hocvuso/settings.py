@@ -210,6 +210,12 @@ HOCVUSO_TASK_MAX_ATTEMPTS = env.int("HOCVUSO_TASK_MAX_ATTEMPTS", default=3)
 HOCVUSO_TASK_RESULTS_KEEP_DAYS = env.int("HOCVUSO_TASK_RESULTS_KEEP_DAYS", default=30)
 # Programs: days a report export's file is kept (`hocvuso programs_exports_cleanup`).
 HOCVUSO_EXPORT_KEEP_DAYS = env.int("HOCVUSO_EXPORT_KEEP_DAYS", default=7)
+# Programs tasks: remind the assignee this many days before a deadline; also
+# by e-mail when HOCVUSO_TASK_REMINDER_EMAIL is on and EMAIL_* are configured.
+HOCVUSO_TASK_REMIND_DAYS = env.int("HOCVUSO_TASK_REMIND_DAYS", default=3)
+HOCVUSO_TASK_REMINDER_EMAIL = env.bool("HOCVUSO_TASK_REMINDER_EMAIL", default=False)
+# Largest evidence file on a task update (bytes).
+HOCVUSO_TASK_EVIDENCE_MAX = env.int("HOCVUSO_TASK_EVIDENCE_MAX", default=10_000_000)
 
 # Rate limits ("count/period", see django-ratelimit).
 RATELIMIT_ENABLE = env.bool("HOCVUSO_RATELIMIT", default=True)
