@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -140,14 +141,50 @@ def test_reminders_are_sent_once_per_due_window(settings: Any) -> None:
     _later = _task(officer, unit, helper, date(2026, 7, 30))
     done = _task(officer, unit, helper, date(2026, 6, 11))
     ProgramTask.objects.filter(pk=done.pk).update(status=TaskStatus.DONE)
-    assert task_reminders_send(now=NOW) == 2  # assignee and responsible
+    late = _task(officer, unit, helper, date(2026, 6, 5))
+    assert task_reminders_send(now=NOW) == 4  # assignee and responsible, twice
     assert task_reminders_send(now=NOW) == 0
-    assert len(mail.outbox) == 1 and "12/06/2026" in mail.outbox[0].body
+    assert task_reminders_send(now=NOW + timedelta(hours=5)) == 0  # same window
+    # Only the helper has an address: one mail per notification of theirs.
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Nhắc việc: nhiệm vụ quá hạn",
+        "Nhắc việc: nhiệm vụ sắp đến hạn",
+    ]
+    assert any("12/06/2026" in m.body for m in mail.outbox)
     notes = Notification.objects.filter(task=soon)
     assert {n.recipient_id for n in notes} == {helper.pk, officer.pk}
+    assert {n.kind for n in Notification.objects.filter(task=late)} == {"overdue"}
     ProgramTask.objects.filter(pk=soon.pk).update(due_on=date(2026, 6, 13))
     assert task_reminders_send(now=NOW) == 2  # a new due date: a new window
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
+
+
+def test_the_worker_task_sends_and_reschedules_itself(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from hocvuso.core.tasks import tasks_run_pending
+    from hocvuso.programs.task_reminders import task_reminders_schedule
+
+    unit, _other, officer, helper, _stranger = _setup()
+    due = date(2026, 6, 11)
+    waiting = DBTaskResult.objects.filter(
+        task_path__endswith="task_reminders", status=TaskResultStatus.READY
+    )
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            _task(officer, unit, helper, due, start=due)  # schedules the run
+        assert waiting.count() == 1
+        assert not task_reminders_schedule()  # one waiting is enough
+        assert tasks_run_pending() == 1
+        assert Notification.objects.filter(kind="due_soon").count() == 2
+        # The next run waits an hour: nothing is ready now.
+        assert waiting.count() == 1 and tasks_run_pending() == 0
+    with time_machine.travel(NOW + timedelta(hours=1, seconds=1), tick=False):
+        assert tasks_run_pending() == 1  # runs again, writes nothing twice
+    assert Notification.objects.filter(kind="due_soon").count() == 2
 
 
 def test_pages_are_scoped_and_overdue_is_highlighted(client: Client) -> None:
@@ -182,6 +219,14 @@ def test_pages_are_scoped_and_overdue_is_highlighted(client: Client) -> None:
     assert response.status_code == 302
     late.refresh_from_db()
     assert late.status == TaskStatus.DONE
+    update = TaskUpdate.objects.get(task=late)
+    evidence = reverse("programs:task_evidence", kwargs={"update_id": update.pk})
+    assert evidence in client.get(detail).content.decode()
+    shown = client.get(evidence)
+    assert shown.status_code == 200
+    assert b"".join(shown.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
+    client.force_login(stranger)
+    assert client.get(evidence).status_code == 403
     assert other.slug != unit.slug
 
 

@@ -274,47 +274,58 @@ def _local_today(now: datetime) -> date:
 
 
 def task_reminders_send(*, now: datetime | None = None) -> int:
-    """Write a reminder for every open task due within the reminder window.
+    """Remind the people of open tasks that are due soon or overdue.
 
-    One notification per task × person (assignee, responsible) × kind × due
-    date: a second run in the same window finds it and does nothing; a
-    deadline moved to another date reminds again. E-mail goes out once, after
-    the row commits, when ``HOCVUSO_TASK_REMINDER_EMAIL`` is on and the person
-    has an address. Returns how many notifications were written.
+    Due soon: the deadline is today or within ``HOCVUSO_TASK_REMIND_DAYS``
+    days; overdue: the deadline has passed. One notification per task × person
+    (assignee, responsible) × kind × due date: a second run in the same window
+    finds it and does nothing; a deadline moved to another date reminds again.
+    E-mail goes out once per notification when ``HOCVUSO_TASK_REMINDER_EMAIL``
+    is on and the person has an address. Returns how many were written.
     """
     moment = now or timezone.now()
     today = _local_today(moment)
     horizon = today + timedelta(days=settings.HOCVUSO_TASK_REMIND_DAYS)
     written = 0
     tasks = ProgramTask.objects.filter(
-        status__in=OPEN_STATUSES, due_on__lte=horizon, due_on__gte=today
+        status__in=OPEN_STATUSES, due_on__lte=horizon
     ).only("id", "title", "due_on", "assignee_id", "responsible_id")
     for task in tasks.iterator():
+        overdue = task.due_on < today
+        kind = Notification.Kind.OVERDUE if overdue else Notification.Kind.DUE_SOON
+        values = {"title": task.title[:200], "date": f"{task.due_on:%d/%m/%Y}"}
+        if overdue:
+            message = _("Task “%(title)s” was due on %(date)s and is not done.")
+        else:
+            message = _("Task “%(title)s” is due on %(date)s.")
         recipients = {task.assignee_id, task.responsible_id} - {None}
         for user_id in recipients:
-            message = _("Task “%(title)s” is due on %(date)s.") % {
-                "title": task.title[:200],
-                "date": f"{task.due_on:%d/%m/%Y}",
-            }
             try:
                 with transaction.atomic():
-                    note, created = Notification.objects.get_or_create(
+                    _note, created = Notification.objects.get_or_create(
                         recipient_id=user_id,
                         task=task,
-                        kind=Notification.Kind.DUE_SOON,
+                        kind=kind,
                         window=task.due_on.isoformat(),
-                        defaults={"message": message},
+                        defaults={"message": message % values},
                     )
             except IntegrityError:  # another sender wrote it meanwhile
                 continue
             if created:
                 written += 1
-                if settings.HOCVUSO_TASK_REMINDER_EMAIL:
-                    _email(note.pk)
+        if settings.HOCVUSO_TASK_REMINDER_EMAIL:
+            pending = Notification.objects.filter(
+                task=task, emailed_at__isnull=True, window=task.due_on.isoformat()
+            ).values_list("pk", flat=True)
+            for pk in list(pending):
+                try:
+                    _email(pk, now=moment)
+                except Exception:  # the mail server: try again at the next run
+                    log.warning("reminder e-mail %s not sent", pk, exc_info=True)
     return written
 
 
-def _email(notification_id: UUID) -> None:
+def _email(notification_id: UUID, *, now: datetime) -> None:
     """Mail a notification once (the row's ``emailed_at`` is the guard)."""
     with transaction.atomic():
         note = (
@@ -325,13 +336,18 @@ def _email(notification_id: UUID) -> None:
         )
         if note is None or not note.recipient.email:
             return
+        subject = (
+            _("Reminder: a task is overdue")
+            if note.kind == Notification.Kind.OVERDUE
+            else _("Reminder: a task is due soon")
+        )
         link = reverse("programs:task_detail", kwargs={"task_id": note.task_id})
         base = getattr(settings, "HOCVUSO_PUBLIC_URL", "").rstrip("/")
         send_mail(
-            subject=_("Reminder: a task is due soon"),
+            subject=subject,
             message=f"{note.message}\n\n{base}{link}",
             from_email=None,
             recipient_list=[note.recipient.email],
         )
-        note.emailed_at = timezone.now()
+        note.emailed_at = now
         note.save(update_fields=["emailed_at", "updated_at"])

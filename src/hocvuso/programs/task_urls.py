@@ -10,6 +10,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tasks/", task_views.tasks_home, name="tasks_home"),
     path("tasks/mine/", task_views.tasks_mine, name="tasks_mine"),
     path("tasks/item/<uuid:task_id>/", task_views.task_detail, name="task_detail"),
+    path(
+        "tasks/evidence/<uuid:update_id>/",
+        task_views.task_evidence,
+        name="task_evidence",
+    ),
     path("tasks/<str:unit>/", task_views.tasks_page, name="tasks"),
     path("tasks/<str:unit>/new/", task_views.task_new, name="task_new"),
     path("inspections/<str:unit>/", task_views.inspections_page, name="inspections"),

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from hocvuso.programs.access import (
     units_for_user,
 )
 from hocvuso.programs.figures import indicators_active
-from hocvuso.programs.models import TaskStatus
+from hocvuso.programs.models import EvidenceKind, TaskStatus, TaskUpdate
 from hocvuso.programs.task_selectors import (
     inspection_get_for_user,
     inspections_for_unit,
@@ -107,7 +107,7 @@ class UpdateForm(forms.Form):
         label=gettext_lazy("What was done"), widget=forms.Textarea(attrs={"rows": 3})
     )
     evidence = forms.FileField(
-        label=gettext_lazy("Evidence (photo or document, optional)"), required=False
+        label=gettext_lazy("Evidence: a photo or a document"), required=False
     )
 
 
@@ -258,6 +258,21 @@ def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
             "can_update": task_can_update(request.user, task),
         },
         status=status,
+    )
+
+
+@login_required
+def task_evidence(request: HttpRequest, update_id: UUID) -> FileResponse:
+    """Send an update's evidence file to people who may see its task."""
+    update = TaskUpdate.objects.filter(pk=update_id).first()
+    if update is None or not update.evidence:
+        raise Http404(_("No such task."))
+    task_get_for_user(user=request.user, task_id=update.task_id)
+    photo = update.evidence_kind == EvidenceKind.PHOTO
+    return FileResponse(
+        update.evidence.open("rb"),
+        as_attachment=not photo,
+        filename=update.evidence_name or "minh-chung",
     )
 
 
