@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import axe_violations, screenshot
 from tests.factories import PASSWORD, user_with_role
 from tests.programs.helpers import province_with_figures
 
@@ -34,6 +34,7 @@ def page390(browser: Browser) -> Iterator[Page]:
         has_touch=True,
         locale="vi-VN",
         accept_downloads=True,
+        bypass_csp=True,  # only so that the test can inject axe-core
     )
     page = context.new_page()
     yield page
@@ -54,6 +55,7 @@ def _fits(page: Page) -> None:
 
 def test_excel_report_on_a_phone(
     page390: Page,
+    axe_script: str,
     live_server: Any,
     reference_data: None,
     settings: Any,
@@ -69,6 +71,7 @@ def test_excel_report_on_a_phone(
     page.get_by_label("Năm").select_option("2026")
     page.get_by_label("Tính đến hết tháng").select_option("2")
     _fits(page)
+    assert axe_violations(page, axe_script) == []
     screenshot(page, "programs-reports")
     page.get_by_role("button", name="Báo cáo Excel").click()
     expect(page.locator("progress")).to_be_visible()
@@ -78,6 +81,7 @@ def test_excel_report_on_a_phone(
     assert tasks_run_pending() == 1  # the worker's turn
     link = page.get_by_role("link", name="Tải báo cáo")
     expect(link).to_be_visible(timeout=10_000)  # the HTMX poll brings it
+    assert axe_violations(page, axe_script) == []
     screenshot(page, "programs-export-ready")
     with page.expect_download() as info:
         link.click()
@@ -91,6 +95,7 @@ def test_excel_report_on_a_phone(
 
 def test_task_list_with_an_overdue_task_on_a_phone(
     page390: Page,
+    axe_script: str,
     live_server: Any,
     reference_data: None,
     settings: Any,
@@ -134,6 +139,7 @@ def test_task_list_with_an_overdue_task_on_a_phone(
     border = late.evaluate("e => getComputedStyle(e).borderLeftStyle")
     assert border == "solid"
     _fits(page)
+    assert axe_violations(page, axe_script) == []
     screenshot(page, "programs-tasks-overdue")
     late.get_by_role("link").click()
     expect(page.get_by_text("Chủ tịch UBND xã")).to_be_visible()
@@ -142,4 +148,5 @@ def test_task_list_with_an_overdue_task_on_a_phone(
     page.get_by_role("button", name="Lưu cập nhật").click()
     expect(page.get_by_text("Đã ghi nhận cập nhật.")).to_be_visible()
     _fits(page)
+    assert axe_violations(page, axe_script) == []
     screenshot(page, "programs-task-detail")

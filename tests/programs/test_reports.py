@@ -280,3 +280,49 @@ def test_bad_period_is_refused() -> None:
     with pytest.raises(ExportInvalid):
         export_request(actor=officer, unit=prov, year=1999, month=2, fmt="pdf", now=AT)
     assert not ExportJob.objects.exists()
+
+
+def test_a_failed_build_is_recorded_and_can_be_asked_again(
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _prov, (mine, _theirs) = province_with_figures()
+    officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=mine.commune_code)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(reports, "report_xlsx", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = export_request(
+            actor=officer, unit=mine, year=2026, month=2, fmt="xlsx", now=AT
+        )
+    tasks_run_pending()
+    job.refresh_from_db()
+    assert job.state == ExportState.FAILED and job.error == "OSError"
+    assert not job.file
+    client.force_login(officer)
+    page = client.get(reverse("programs:export_job", kwargs={"job_id": job.pk}))
+    assert "không thành công" in page.content.decode()
+    assert "hx-trigger" not in page.content.decode()
+    download = reverse("programs:export_download", kwargs={"job_id": job.pk})
+    assert client.get(download).status_code == 404
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        again, created = export_request(
+            actor=officer, unit=mine, year=2026, month=2, fmt="xlsx", now=AT
+        )
+    assert created and again.pk != job.pk
+    tasks_run_pending()
+    again.refresh_from_db()
+    assert again.state == ExportState.DONE
+
+
+def test_the_nations_pdf_stops_at_the_provinces() -> None:
+    province_with_figures()
+    report = reports.report_for(UnitRef.nation(), year=2026, month=2)
+    assert [p.level for p in report.parts] == ["nation", "province", "commune"]
+    html = reports.report_html(report)
+    assert html.count("<h2>") == 2
+    assert "Xã, phường" not in html

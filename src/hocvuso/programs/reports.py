@@ -476,11 +476,13 @@ def _pdf_line(row: Row, *, with_unit: bool) -> PdfLine:
 def report_html(report: Report, *, progress: Progress | None = None) -> str:
     """Return the HTML the PDF is printed from.
 
-    The unit's own figures list every group; the units under it list the
-    all-groups total (one line per unit × indicator keeps a province's
-    communes readable on A4).
+    The unit's own figures list every group; the units directly under it
+    list the all-groups total (one line per unit × indicator keeps a
+    province's communes readable on A4). The nation's PDF stops at the
+    provinces: its 3,321 communes belong in the Excel or CSV file.
     """
-    total = report.unit_count
+    parts = report.parts[:2]
+    total = sum(len(p.units) for p in parts)
     done = 0
 
     def step(n: int) -> None:
@@ -490,7 +492,7 @@ def report_html(report: Report, *, progress: Progress | None = None) -> str:
             progress(done, total)
 
     sections = []
-    for i, part in enumerate(report.parts):
+    for i, part in enumerate(parts):
         own = i == 0
         lines = [
             _pdf_line(row, with_unit=not own)
