@@ -57,9 +57,16 @@ def _check_birth_year(year: int | None) -> None:
         return
     now = timezone.now().year
     if not now - 120 <= year <= now - 5:
+        # The params go on the field's own error: a dict-of-messages error
+        # ignores them, and the page showed "%(a)d".
         raise ValidationError(
-            {"birth_year": _("Enter a birth year between %(a)d and %(b)d.")},
-            params={"a": now - 120, "b": now - 5},
+            {
+                "birth_year": ValidationError(
+                    _("Enter a birth year between %(a)d and %(b)d."),
+                    code="birth_year",
+                    params={"a": now - 120, "b": now - 5},
+                )
+            }
         )
 
 

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +9,16 @@ class CoreConfig(AppConfig):
     name = "hocvuso.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from hocvuso.core.files import sqlite_files_private
+
+        def _on_connect(sender: Any, connection: Any, **kwargs: Any) -> None:
+            if connection.vendor == "sqlite":
+                sqlite_files_private(str(connection.settings_dict["NAME"]))
+
+        connection_created.connect(
+            _on_connect, weak=False, dispatch_uid="core.sqlite_private"
+        )

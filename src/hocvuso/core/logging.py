@@ -22,8 +22,17 @@ def redact(text: str) -> str:
     return text
 
 
+_FORMATTER = logging.Formatter()
+
+
 class RedactPersonalDataFilter(logging.Filter):
-    """Mask personal identifiers in the formatted message of every record."""
+    """Mask personal identifiers in every record: message, traceback, stack.
+
+    An exception's text is formatted here (as a handler's formatter would) and
+    kept redacted in ``exc_text``, which formatters print instead of
+    formatting ``exc_info`` again: a file name holding a citizen ID in an
+    ``OSError`` is masked like the message.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -31,4 +40,10 @@ class RedactPersonalDataFilter(logging.Filter):
         if cleaned != message:
             record.msg = cleaned
             record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -81,6 +81,18 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Explain a refused form in the person's language (not Django's English page).
+
+    The usual cause is a form left open for a long time or opened before
+    signing in elsewhere: reloading the page gives a fresh token. The API
+    answers JSON like its other errors.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": status_message(403)}, status=403)
+    return render(request, "403_csrf.html", status=403)
+
+
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 

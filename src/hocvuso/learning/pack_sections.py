@@ -21,7 +21,7 @@ from hocvuso.learning.models import Course, Lesson
 from hocvuso.learning.rendering import render_markdown
 from hocvuso.packs import yamlines
 from hocvuso.packs.errors import Issue
-from hocvuso.packs.media import media_store
+from hocvuso.packs.media import media_store, svg_problem
 from hocvuso.packs.reader import SLUG, PackData, PackReader
 from hocvuso.packs.sections import ImportContext, PackSection
 from hocvuso.packs.source import PackSource
@@ -224,6 +224,10 @@ class _CourseReader:
                     self.r.err(rel, line, f"'{src}' is not an image file")
                 elif not self.r.source.exists(target):
                     self.r.err(rel, line, f"broken image link '{src}'")
+                elif target.lower().endswith(".svg") and (
+                    unsafe := svg_problem(self.r.source.files[target])
+                ):
+                    self.r.err(target, 1, unsafe)
                 elif target not in lesson.images:
                     lesson.images.append(target)
 

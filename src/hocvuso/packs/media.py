@@ -69,3 +69,44 @@ def media_read(name: str) -> bytes | None:
         return None
     with storage.open(PREFIX + name, "rb") as fh:
         return bytes(fh.read())
+
+
+_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "handler"}
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Return why an SVG is unsafe to show to learners, or None when it is safe.
+
+    Pack pictures are drawings, so anything active is refused rather than
+    cleaned: a DOCTYPE or entity (entity bombs, external entities), scripts,
+    embedded HTML (``foreignObject``), event-handler attributes (``onload``…),
+    links to anything but a fragment of the same file, and external ``url()``
+    or ``@import`` in styles. The media view also serves SVG with
+    ``Content-Security-Policy: sandbox`` in case one slips through.
+    """
+    from xml.etree import ElementTree
+
+    head = data[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in data.lower():
+        return "SVG must not contain a DOCTYPE or entities"
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        return f"SVG is not well-formed XML ({exc})"
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1].lower()
+        if tag in _SVG_FORBIDDEN:
+            return f"SVG must not contain <{tag}>"
+        for name, value in el.attrib.items():
+            attr = name.rsplit("}", 1)[-1].lower()
+            if attr.startswith("on"):
+                return f"SVG must not have event attributes ({attr})"
+            if attr == "href" and not value.strip().startswith("#"):
+                return "SVG links may only point inside the file (href='#…')"
+            if "url(" in value.lower() and "url(#" not in value.lower():
+                return "SVG styles may only use url(#…) inside the file"
+        if tag == "style" and el.text:
+            css = el.text.lower()
+            if "@import" in css or ("url(" in css and "url(#" not in css):
+                return "SVG styles must not load other files"
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -53,7 +54,7 @@ class PackSource:
         files: dict[str, bytes] = {}
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
             raise PackSourceError(f"{label}: not a valid zip file") from exc
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if sum(i.file_size for i in infos) > MAX_PACK_BYTES:
@@ -64,7 +65,9 @@ class PackSource:
                 raise PackSourceError(f"{label}: unsafe path {info.filename!r}")
             if info.file_size > MAX_FILE_BYTES:
                 raise PackSourceError(f"{label}: {info.filename} is larger than 20 MB")
-            files[name.as_posix()] = archive.read(info)
+            if info.flag_bits & 0x1:
+                raise PackSourceError(f"{label}: {info.filename} is encrypted")
+            files[name.as_posix()] = _member_read(archive, info, label)
         # A zip of the folder usually has one top-level directory: strip it.
         if "pack.yaml" not in files:
             tops = {p.split("/", 1)[0] for p in files}
@@ -85,3 +88,24 @@ class PackSource:
         for rel in sorted(self.files):
             if rel.startswith(prefix) and rel.endswith(suffix):
                 yield rel
+
+
+def _member_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> bytes:
+    """Return one member's bytes, or explain why they cannot be read.
+
+    The reader stops at the declared size (checked against the 20 MB cap), so
+    a forged header cannot make it inflate more; the CRC check then fails.
+    Bad CRCs, corrupt deflate streams and unsupported methods (deflate64, …)
+    become a :class:`PackSourceError` instead of escaping as a 500.
+    """
+    try:
+        with archive.open(info) as fh:
+            return fh.read()
+    except NotImplementedError as exc:
+        raise PackSourceError(
+            f"{label}: {info.filename} uses an unsupported compression method"
+        ) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise PackSourceError(f"{label}: {info.filename} is damaged ({exc})") from exc
+    except RuntimeError as exc:  # encrypted members ask for a password
+        raise PackSourceError(f"{label}: {info.filename} is encrypted") from exc

@@ -40,8 +40,37 @@ def _walk(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
             _walk(child, (*path, i), out)
 
 
+class AnchorRefused(yaml.MarkedYAMLError):
+    """A pack file uses an anchor or alias (refused: an alias bomb is 2 KB)."""
+
+
+def _refuse_anchors(text: str) -> None:
+    """Raise :class:`AnchorRefused` at the first anchor or alias in ``text``.
+
+    Pack files are written by hand and never need ``&anchor``/``*alias``; a few
+    nested aliases expand to billions of nodes (a "billion laughs" bomb), so
+    they are refused before any node is composed.
+    """
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            at = event.start_mark
+            mark = (
+                yaml.error.Mark("<pack>", at.index, at.line, at.column, None, 0)
+                if at is not None
+                else None
+            )
+            raise AnchorRefused(
+                problem="anchors and aliases (& and *) are not allowed in packs",
+                problem_mark=mark,
+            )
+
+
 def load(text: str, *, line_offset: int = 0) -> YamlDoc:
-    """Parse ``text`` (raises ``yaml.YAMLError`` with a position on bad YAML)."""
+    """Parse ``text`` (raises ``yaml.YAMLError`` with a position on bad YAML).
+
+    Anchors and aliases are refused (:class:`AnchorRefused`).
+    """
+    _refuse_anchors(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
