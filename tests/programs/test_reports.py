@@ -326,3 +326,37 @@ def test_the_nations_pdf_stops_at_the_provinces() -> None:
     html = reports.report_html(report)
     assert html.count("<h2>") == 2
     assert "Xã, phường" not in html
+
+
+def test_a_job_whose_task_was_lost_does_not_wait_for_ever(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    _prov, (mine, _theirs) = province_with_figures()
+    officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=mine.commune_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = export_request(
+            actor=officer, unit=mine, year=2026, month=2, fmt="pdf", now=AT
+        )
+    job.refresh_from_db()
+    assert job.task_id  # recorded once the task is enqueued
+    # The worker's recovery gave up on it (its worker died too often).
+    DBTaskResult.objects.filter(pk=job.task_id).update(status=TaskResultStatus.FAILED)
+    client.force_login(officer)
+    page = client.get(reverse("programs:export_job", kwargs={"job_id": job.pk}))
+    assert "không thành công" in page.content.decode()
+    job.refresh_from_db()
+    assert job.state == ExportState.FAILED and job.error == "TaskLost"
+    again, created = export_request(
+        actor=officer, unit=mine, year=2026, month=2, fmt="pdf", now=AT
+    )
+    assert created and again.pk != job.pk
+    # A pruned task row counts as lost too.
+    DBTaskResult.objects.all().delete()
+    ExportJob.objects.filter(pk=again.pk).update(task_id=str(job.task_id))
+    third, created = export_request(
+        actor=officer, unit=mine, year=2026, month=2, fmt="pdf", now=AT
+    )
+    assert created and third.pk not in (job.pk, again.pk)

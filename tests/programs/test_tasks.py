@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from tests.factories import commune, user_with_role
+from tests.programs.helpers import indicators
 
 from hocvuso.accounts.models import Role, User
 from hocvuso.core.models import AuditLog
@@ -21,6 +22,7 @@ from hocvuso.programs.models import (
     Inspection,
     Notification,
     ProgramTask,
+    Target,
     TaskStatus,
     TaskUpdate,
 )
@@ -232,6 +234,11 @@ def test_pages_are_scoped_and_overdue_is_highlighted(client: Client) -> None:
 
 def test_task_form_creates_and_refuses_bad_dates(client: Client) -> None:
     unit, _other, officer, helper, _stranger = _setup()
+    indicators()
+    c = commune(unit.commune_code)
+    target = Target.objects.create(
+        year=2026, province=c.province, commune=c, indicator="passed", value=60
+    )
     client.force_login(officer)
     url = reverse("programs:task_new", kwargs={"unit": unit.slug})
     form = client.get(url).content.decode()
@@ -248,8 +255,14 @@ def test_task_form_creates_and_refuses_bad_dates(client: Client) -> None:
     assert bad.status_code == 400 and "không thể trước" in bad.content.decode()
     assert not ProgramTask.objects.exists()
     data["due_on"] = "2026-06-20"
+    data["indicator"] = "passed"
     assert client.post(url, data).status_code == 302
-    assert ProgramTask.objects.get().assignee_id == helper.pk
+    task = ProgramTask.objects.get()
+    assert task.assignee_id == helper.pk
+    assert task.target == target  # the unit's target for the indicator that year
+    page = client.get(reverse("programs:task_detail", kwargs={"task_id": task.pk}))
+    html = page.content.decode()
+    assert "Tỷ lệ người lớn đạt kỹ năng số cơ bản" in html and "60" in html
 
 
 def test_inspection_with_follow_up_task(client: Client) -> None:

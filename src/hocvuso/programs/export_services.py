@@ -21,10 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from hocvuso.core.errors import HocvusoError
 from hocvuso.core.services import audit_record
-from hocvuso.core.tasks import enqueue_on_commit
+from hocvuso.core.tasks import PendingTask, enqueue_on_commit
 from hocvuso.programs import reports
 from hocvuso.programs.access import UnitRef, unit_allowed
 from hocvuso.programs.export_tasks import export_run
@@ -93,7 +95,9 @@ def export_request(
     key = export_key(unit, year=year, month=month, fmt=fmt, as_of=as_of)
     existing = ExportJob.objects.filter(dedupe_key=key, state__in=LIVE_STATES).first()
     if existing is not None:
-        return existing, False
+        existing = export_job_heal(existing, now=now)
+        if existing.state in LIVE_STATES:
+            return existing, False
     try:
         with transaction.atomic():
             job = ExportJob.objects.create(
@@ -114,13 +118,40 @@ def export_request(
                 after={"unit": unit.slug, "year": year, "month": month, "format": fmt},
             )
             pending = enqueue_on_commit(export_run, str(job.pk))
+            transaction.on_commit(lambda: _task_id_record(job.pk, pending))
     except IntegrityError:
         # Another request for the same key won the race: return its job.
         return ExportJob.objects.get(dedupe_key=key, state__in=LIVE_STATES), False
-    if pending.result is not None:
-        ExportJob.objects.filter(pk=job.pk).update(task_id=str(pending.result.id))
-        job.task_id = str(pending.result.id)
     return job, True
+
+
+def _task_id_record(job_id: UUID, pending: PendingTask[str]) -> None:
+    """Keep the task's id on the job (runs after the enqueue, on commit)."""
+    if pending.result is not None:
+        ExportJob.objects.filter(pk=job_id).update(task_id=str(pending.result.id))
+
+
+def export_job_heal(job: ExportJob, *, now: datetime | None = None) -> ExportJob:
+    """Mark a waiting or running job failed when its task failed or is gone.
+
+    A task whose worker died too often is marked failed by the worker's
+    recovery, and pruned task rows disappear: without this the job would wait
+    for ever and every new request would be answered with it.
+    """
+    if job.state not in (ExportState.PENDING, ExportState.RUNNING) or not job.task_id:
+        return job
+    try:
+        lost = export_run.get_result(job.task_id).status == TaskResultStatus.FAILED
+    except TaskResultDoesNotExist:
+        lost = True
+    if lost:
+        ExportJob.objects.filter(pk=job.pk, state=job.state).update(
+            state=ExportState.FAILED,
+            error="TaskLost",
+            finished_at=now or timezone.now(),
+        )
+        job.refresh_from_db()
+    return job
 
 
 def job_unit(job: ExportJob) -> UnitRef:

@@ -40,6 +40,7 @@ from hocvuso.programs.export_selectors import (
 )
 from hocvuso.programs.export_services import (
     ExportInvalid,
+    export_job_heal,
     export_period_check,
     export_request,
 )
@@ -131,7 +132,7 @@ def reports_page(request: HttpRequest, unit: str) -> HttpResponse:
 
 
 def _job_context(request: HttpRequest, job_id: UUID) -> dict[str, Any]:
-    job = export_job_get_for_user(user=request.user, job_id=job_id)
+    job = export_job_heal(export_job_get_for_user(user=request.user, job_id=job_id))
     unit = export_job_unit(job)
     return {
         "job": job,

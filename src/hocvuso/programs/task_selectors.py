@@ -59,7 +59,7 @@ def task_rows(tasks: QuerySet[ProgramTask], *, today: date) -> list[TaskRow]:
 
 def _tasks() -> QuerySet[ProgramTask]:
     return ProgramTask.objects.select_related(
-        "assignee", "responsible", "commune", "province"
+        "assignee", "responsible", "commune", "province", "target", "inspection"
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID
 
 from django.conf import settings
@@ -34,6 +34,7 @@ from hocvuso.programs.models import (
     Inspection,
     Notification,
     ProgramTask,
+    Target,
     TaskStatus,
     TaskUpdate,
     UnitLevel,
@@ -79,7 +80,12 @@ def task_unit(task: ProgramTask | Inspection) -> UnitRef:
     return UnitRef.nation()
 
 
-def _unit_fields(unit: UnitRef) -> dict[str, Province | Commune | None]:
+class _UnitFields(TypedDict):
+    province: Province | None
+    commune: Commune | None
+
+
+def _unit_fields(unit: UnitRef) -> _UnitFields:
     province = (
         Province.objects.get(code=unit.province_code) if unit.province_code else None
     )
@@ -127,8 +133,19 @@ def task_create(*, actor: Actor, unit: UnitRef, data: TaskIn) -> ProgramTask:
         inspection = Inspection.objects.filter(pk=data.inspection_id).first()
         if inspection is None or not unit_allowed(actor, task_unit(inspection)):
             raise TaskInvalid(_("No such inspection."))
+    fields = _unit_fields(unit)
+    target = None
+    if data.indicator:
+        # The unit's own target for the indicator in the deadline's year.
+        target = Target.objects.filter(
+            year=data.due_on.year,
+            province=fields["province"],
+            commune=fields["commune"],
+            indicator=data.indicator,
+            group="",
+        ).first()
     task = ProgramTask.objects.create(
-        **_unit_fields(unit),
+        **fields,
         title=data.title.strip(),
         description=data.description.strip(),
         assignee_id=data.assignee_id,
@@ -138,6 +155,7 @@ def task_create(*, actor: Actor, unit: UnitRef, data: TaskIn) -> ProgramTask:
         due_on=data.due_on,
         expected_result=data.expected_result.strip(),
         indicator=data.indicator,
+        target=target,
         inspection=inspection,
         created_by_id=actor.pk,
     )

@@ -25,6 +25,7 @@ from hocvuso.programs.access import (
 )
 from hocvuso.programs.figures import indicators_active
 from hocvuso.programs.models import EvidenceKind, TaskStatus, TaskUpdate
+from hocvuso.programs.reports import indicator_name
 from hocvuso.programs.task_selectors import (
     inspection_get_for_user,
     inspections_for_unit,
@@ -90,7 +91,7 @@ class TaskForm(forms.Form):
         ]
         self.fields["indicator"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
-            *((i.code, i.name_vi) for i in indicators_active()),
+            *((i.code, indicator_name(i)) for i in indicators_active()),
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -256,6 +257,14 @@ def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
             "updates": list(task.updates.select_related("author")),
             "form": form,
             "can_update": task_can_update(request.user, task),
+            "indicator_name": next(
+                (
+                    indicator_name(i)
+                    for i in indicators_active()
+                    if i.code == task.indicator
+                ),
+                task.indicator,
+            ),
         },
         status=status,
     )
