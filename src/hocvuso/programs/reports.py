@@ -171,8 +171,9 @@ def report_rows(
             on_chunk(len(chunk))
 
 
-def approval_label(state: str) -> str:
-    return str(ApprovalState(state).label) if state in ApprovalState.values else state
+def approval_labels() -> dict[str, str]:
+    """Return the approval states' labels in the active language (once per file)."""
+    return {state.value: str(state.label) for state in ApprovalState}
 
 
 def row_note(row: Row) -> str:
@@ -338,6 +339,7 @@ def report_xlsx(
         if progress is not None:
             progress(done, total)
 
+    approvals = approval_labels()
     for part in report.parts:
         ws = wb.create_sheet(part.title[:31])
         ws.freeze_panes = "C2"
@@ -366,7 +368,7 @@ def report_xlsx(
                     _num_cell(ws, fig.value, percent=pct),
                     _num_cell(ws, fig.target, percent=pct),
                     _num_cell(ws, fig.expected, percent=pct),
-                    approval_label(fig.approval),
+                    approvals.get(fig.approval, fig.approval),
                     row_note(row),
                 ]
             )
@@ -457,7 +459,7 @@ class PdfLine:
     lagging: bool
 
 
-def _pdf_line(row: Row, *, with_unit: bool) -> PdfLine:
+def _pdf_line(row: Row, *, with_unit: bool, approvals: dict[str, str]) -> PdfLine:
     fig = row.figure
     pct = row.is_percentage
     return PdfLine(
@@ -468,7 +470,7 @@ def _pdf_line(row: Row, *, with_unit: bool) -> PdfLine:
         if not fig.needs_denominator
         else _("needs denominator"),
         target=display_number(fig.target, percent=pct),
-        approval=approval_label(fig.approval),
+        approval=approvals.get(fig.approval, fig.approval),
         lagging=fig.lagging,
     )
 
@@ -492,10 +494,11 @@ def report_html(report: Report, *, progress: Progress | None = None) -> str:
             progress(done, total)
 
     sections = []
+    approvals = approval_labels()
     for i, part in enumerate(parts):
         own = i == 0
         lines = [
-            _pdf_line(row, with_unit=not own)
+            _pdf_line(row, with_unit=not own, approvals=approvals)
             for row in report_rows(
                 part,
                 year=report.year,
