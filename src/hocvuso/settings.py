@@ -210,6 +210,23 @@ HOCVUSO_WORKER_INTERVAL = env.float("HOCVUSO_WORKER_INTERVAL", default=1.0)
 HOCVUSO_TASK_MAX_ATTEMPTS = env.int("HOCVUSO_TASK_MAX_ATTEMPTS", default=3)
 # Finished task rows older than this are pruned once a day (0: never).
 HOCVUSO_TASK_RESULTS_KEEP_DAYS = env.int("HOCVUSO_TASK_RESULTS_KEEP_DAYS", default=30)
+# Programs: days a report export's file is kept (`hocvuso programs_exports_cleanup`).
+HOCVUSO_EXPORT_KEEP_DAYS = env.int("HOCVUSO_EXPORT_KEEP_DAYS", default=7)
+# Outgoing e-mail (task reminders): HOCVUSO_EMAIL_URL such as
+# smtp+tls://user:password@mail.example.org:587 (django-environ's email URL);
+# unset: no e-mail is sent.
+_EMAIL_URL = env.str("HOCVUSO_EMAIL_URL", default="")
+if _EMAIL_URL:
+    globals().update(env.email_url_config(_EMAIL_URL))
+DEFAULT_FROM_EMAIL = env.str("HOCVUSO_EMAIL_FROM", default="hocvuso@localhost")
+# Programs tasks: remind the assignee this many days before a deadline; also
+# by e-mail (on by default when HOCVUSO_EMAIL_URL is set).
+HOCVUSO_TASK_REMIND_DAYS = env.int("HOCVUSO_TASK_REMIND_DAYS", default=3)
+HOCVUSO_TASK_REMINDER_EMAIL = env.bool(
+    "HOCVUSO_TASK_REMINDER_EMAIL", default=bool(_EMAIL_URL)
+)
+# Largest evidence file on a task update (bytes).
+HOCVUSO_TASK_EVIDENCE_MAX = env.int("HOCVUSO_TASK_EVIDENCE_MAX", default=10_000_000)
 
 # Programs fact table (docs/programs.md): a refresh every N seconds (0: off),
 # one DEBOUNCE seconds after counted data changed, facts from FIRST_YEAR on.

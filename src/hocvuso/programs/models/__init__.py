@@ -16,20 +16,38 @@ from hocvuso.programs.models.core import (
     UnitScoped,
 )
 from hocvuso.programs.models.rollup import RollupLock
+from hocvuso.programs.models.exports import ExportFormat, ExportJob, ExportState
+from hocvuso.programs.models.tasks import (
+    EvidenceKind,
+    Inspection,
+    Notification,
+    ProgramTask,
+    TaskStatus,
+    TaskUpdate,
+)
 
 __all__ = [
     "ALL_GROUPS",
     "Aggregation",
     "Approval",
     "ApprovalState",
+    "EvidenceKind",
+    "ExportFormat",
+    "ExportJob",
+    "ExportState",
     "Fact",
     "Indicator",
     "IndicatorSet",
+    "Inspection",
     "ManualValue",
+    "Notification",
     "Population",
     "RollupLock",
+    "ProgramTask",
     "RollupRun",
     "Target",
+    "TaskStatus",
+    "TaskUpdate",
     "UnitLevel",
     "UnitScoped",
 ]
