@@ -15,8 +15,8 @@ from hocvuso.programs.models.core import (
     UnitLevel,
     UnitScoped,
 )
-from hocvuso.programs.models.rollup import RollupLock
 from hocvuso.programs.models.exports import ExportFormat, ExportJob, ExportState
+from hocvuso.programs.models.rollup import RollupLock
 from hocvuso.programs.models.tasks import (
     EvidenceKind,
     Inspection,
