@@ -133,7 +133,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["hocvuso.accounts.backends.IdentifierBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "home"  # the learner's next steps (credentials/home.py)
 LOGOUT_REDIRECT_URL = "home"
 
 _PV = "django.contrib.auth.password_validation"
