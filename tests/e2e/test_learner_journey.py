@@ -124,3 +124,41 @@ def test_commune_search_keeps_passwords_without_javascript(
     page.get_by_role("button", name="Tạo tài khoản").click()
     expect(page).to_have_url(f"{live_server.url}/learn/")
     context.close()
+
+
+def test_forgotten_password_by_sms_on_a_phone(
+    phone390: Page, live_server: Any, reference_data: None, settings: Any
+) -> None:
+    from tests.factories import learner_in
+
+    from hocvuso.accounts.sms import MemorySender
+
+    settings.HOCVUSO_SMS_SENDER = "hocvuso.accounts.sms.MemorySender"
+    MemorySender.outbox.clear()
+    learner = learner_in(30178)
+    learner.full_name = "Lê Thị Bảy"
+    learner.save()
+    page = phone390
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Quên mật khẩu?").click()
+    expect(page.get_by_role("heading", name="Quên mật khẩu?")).to_be_visible()
+    expect(page.get_by_text("mang căn cước")).to_be_visible()  # the in-person way
+    screenshot(page, "password-forgot-390")
+    page.get_by_label("Số điện thoại di động của bạn").fill(learner.phone)
+    page.get_by_role("button", name="Gửi mã cho tôi").click()
+    expect(page.get_by_role("heading", name="Đặt mật khẩu mới")).to_be_visible()
+    expect(page.get_by_text("đang được gửi đến")).to_be_visible()
+    code = re.search(r"\b(\d{6})\b", MemorySender.outbox[-1].text)
+    assert code is not None
+    expect(page.get_by_label("Số điện thoại hoặc tên đăng nhập của bạn")).to_have_value(
+        learner.phone
+    )
+    page.get_by_label("Mã", exact=True).fill(code.group(1))
+    page.get_by_label("Mật khẩu mới", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu mới").fill(PASSWORD)
+    screenshot(page, "password-reset-390")
+    page.get_by_role("button", name="Lưu mật khẩu mới").click()
+    expect(page.get_by_role("heading", name="Xin chào, Lê Thị Bảy")).to_be_visible()
+    expect(page.get_by_text("Mật khẩu mới đã được lưu")).to_be_visible()
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)
