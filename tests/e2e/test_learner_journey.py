@@ -162,3 +162,36 @@ def test_forgotten_password_by_sms_on_a_phone(
     expect(page.get_by_text("Mật khẩu mới đã được lưu")).to_be_visible()
     learner.refresh_from_db()
     assert learner.check_password(PASSWORD)
+
+
+def test_lost_connection_during_a_test_says_so_and_retries(
+    phone390: Page, live_server: Any, default_pack: None
+) -> None:
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+    from tests.factories import learner_in
+
+    from hocvuso.assessment.models import Response
+
+    page, base = phone390, live_server.url
+    user = learner_in(30178)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Số điện thoại, email hoặc số căn cước").fill(user.username)
+    page.get_by_label("Mật khẩu").fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"{base}/assess/")
+    page.locator("li.mine").get_by_role("button", name="Bắt đầu").click()
+    expect(page.get_by_text("Câu 1", exact=False)).to_be_visible()
+
+    page.context.set_offline(True)
+    page.locator("label.choice").first.click()
+    page.get_by_role("button", name="Trả lời").click()
+    note = page.get_by_role("alert")
+    expect(note).to_contain_text("Mất kết nối — câu trả lời của bạn chưa gửi")
+    expect(page.locator("label.choice input:checked")).to_have_count(1)  # kept
+    screenshot(page, "test-offline-390")
+    assert Response.objects.filter(session__user=user).count() == 0
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Thử lại").click()
+    expect(page.get_by_text("Câu 2", exact=False)).to_be_visible()
+    assert Response.objects.filter(session__user=user).count() == 1
