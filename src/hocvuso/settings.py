@@ -135,7 +135,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["hocvuso.accounts.backends.IdentifierBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "home"  # the learner's next steps (credentials/home.py)
 LOGOUT_REDIRECT_URL = "home"
 
 _PV = "django.contrib.auth.password_validation"
@@ -253,6 +253,16 @@ HOCVUSO_REGISTER_IP_CAP = env.str("HOCVUSO_REGISTER_IP_CAP", default="300/h")
 # session may sit idle before it ends.
 HOCVUSO_CLAIM_RATE = env.str("HOCVUSO_CLAIM_RATE", default="10/h")
 HOCVUSO_CLAIM_CODE_DAYS = env.int("HOCVUSO_CLAIM_CODE_DAYS", default=90)
+# Password reset (docs/password-reset.md): the SMS sender (dotted path), how
+# long codes live, how many may be asked for per phone number and per address.
+HOCVUSO_SMS_SENDER = env.str(
+    "HOCVUSO_SMS_SENDER", default="hocvuso.accounts.sms.ConsoleSender"
+)
+HOCVUSO_RESET_SMS_MINUTES = env.int("HOCVUSO_RESET_SMS_MINUTES", default=15)
+HOCVUSO_RESET_IN_PERSON_HOURS = env.int("HOCVUSO_RESET_IN_PERSON_HOURS", default=24)
+HOCVUSO_RESET_PHONE_RATE = env.str("HOCVUSO_RESET_PHONE_RATE", default="3/h")
+HOCVUSO_RESET_IP_RATE = env.str("HOCVUSO_RESET_IP_RATE", default="10/h")
+HOCVUSO_RESET_CHECK_RATE = env.str("HOCVUSO_RESET_CHECK_RATE", default="10/h")
 HOCVUSO_GUIDE_IDLE_MINUTES = env.int("HOCVUSO_GUIDE_IDLE_MINUTES", default=30)
 # Assessment: sittings started per user (cache) and answers per sitting (kept
 # on the sitting's row, so answering costs no cache round trip).

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from hocvuso.api.urls import api
 from hocvuso.core import views as core_views
+from hocvuso.credentials import home as learner_home
 
 handler400 = "hocvuso.core.views.error_400"
 handler403 = "hocvuso.core.views.error_403"
@@ -15,7 +16,7 @@ handler404 = "hocvuso.core.views.error_404"
 handler500 = "hocvuso.core.views.error_500"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", learner_home.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -53,7 +53,7 @@ def test_pbkdf2_account_signs_in_and_is_rehashed_with_argon2id(client: Client) -
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/accounts/me/"
+    assert response.status_code == 302 and response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(user.pk)
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$")

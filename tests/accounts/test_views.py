@@ -40,11 +40,14 @@ def test_register_labels_say_optional_once_and_only_where_true(
     assert search is not None and "không bắt buộc" not in search.group(1)
 
 
-def test_register_signs_in_and_shows_profile(client: Client) -> None:
+def test_register_signs_in_and_lands_on_the_learners_home(client: Client) -> None:
     response = client.post(reverse("accounts:register"), form_data(), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("accounts:profile")
+    assert response.redirect_chain[-1][0] == reverse("home")
     body = response.content.decode()
-    assert "Lê Văn Tư" in body and "Mỹ An Hưng" in body and "Nông dân" in body
+    assert "Lê Văn Tư" in body and "Nông dân" in body
+    assert "Bắt đầu học" in body and "Làm bài đánh giá" in body
+    profile = client.get(reverse("accounts:profile")).content.decode()
+    assert "Mỹ An Hưng" in profile and "Nông dân" in profile
 
 
 def test_register_search_button_lists_communes_without_js(client: Client) -> None:
@@ -53,9 +56,10 @@ def test_register_search_button_lists_communes_without_js(client: Client) -> Non
         form_data(commune_q="my an hung", commune="", action="search"),
     )
     assert response.status_code == 200
-    assert '<option value="30178">Xã Mỹ An Hưng — Đồng Tháp</option>' in (
-        response.content.decode()
-    )
+    body = response.content.decode()
+    # The only match is chosen, and the typed passwords are still there.
+    assert '<option value="30178" selected>Xã Mỹ An Hưng — Đồng Tháp</option>' in body
+    assert body.count(f'value="{form_data()["password"]}"') == 2
     assert not User.objects.exists()
 
 
@@ -111,7 +115,7 @@ def test_login_with_phone_or_national_id(client: Client, login: str) -> None:
     response = client.post(
         reverse("accounts:login"), {"username": login, "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/accounts/me/"
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 def test_login_is_rate_limited(client: Client, clock: object) -> None:

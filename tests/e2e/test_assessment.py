@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -60,13 +61,23 @@ def test_full_adaptive_test_survives_going_offline(
         pass  # Chromium may report the lost connection or show its error page
     # Whichever it shows, the answer to question 6 never reached the server.
     assert Response.objects.filter(session__user=user).count() == 5
+    expect(page.get_by_text("Mất kết nối")).to_be_visible()  # said in Vietnamese
     page.context.set_offline(False)
 
-    # Back online: the same question is waiting; nothing was lost or doubled.
+    # Back online: the kept answer is sent once (by itself or with "Thử lại"),
+    # and question 7 follows.
+    with contextlib.suppress(PlaywrightError):
+        page.get_by_role("button", name="Thử lại").click(timeout=2000)
+    expect(page.get_by_text("Câu 7")).to_be_visible()
+    answered = Response.objects.filter(session__user=user)
+    assert answered.count() == 6 and answered.filter(item_id=current).count() == 1
+    waiting = page.locator('input[name="item_id"]').input_value()
+
+    # Leaving and coming back: the same question is waiting; nothing doubled.
     page.goto(f"{base}/assess/")
     page.get_by_role("link", name="Làm tiếp bài đánh giá").click()
-    expect(page.get_by_text("Câu 6")).to_be_visible()
-    assert page.locator('input[name="item_id"]').input_value() == current
+    expect(page.get_by_text("Câu 7")).to_be_visible()
+    assert page.locator('input[name="item_id"]').input_value() == waiting
 
     for _ in range(40):
         if not page.locator('input[name="item_id"]').count():

@@ -153,7 +153,8 @@ def test_signed_in_account_links_after_password_check(
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_role("heading", name="Xin chào, Lê Thị Chi")).to_be_visible()
-
+    # Signing in lands on the home page; linking is on the profile.
+    page.get_by_role("link", name="Hồ sơ của tôi").first.click()
     page.get_by_label("Nhập mật khẩu để xác nhận").fill(PASSWORD)
     page.get_by_role("button", name="Liên kết với VNeID").click()
     provider_sign_in(page, "chi")

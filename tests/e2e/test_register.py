@@ -50,6 +50,7 @@ def test_register_pick_commune_sign_in_and_see_profile(
     page.get_by_role("button", name="Đăng nhập").click()
 
     expect(page.get_by_role("heading", name="Xin chào, Nguyễn Văn Hai")).to_be_visible()
+    page.get_by_role("link", name="Hồ sơ của tôi").first.click()
     expect(page.get_by_text("Xã Mỹ An Hưng, Đồng Tháp")).to_be_visible()
     expect(page.get_by_text("Nông dân")).to_be_visible()
     screenshot(page, "profile")

@@ -10,6 +10,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from hocvuso.accounts import export_sections
+
+        export_sections.register()  # "my data": helpers, password resets
+
         from django.core import checks
 
         checks.register(check_password_cost, checks.Tags.security)

@@ -73,9 +73,15 @@ class ProfileFieldsMixin(forms.Form):
         assert isinstance(field, CommuneField)
         selected = self.data.get("commune") or self.initial.get("commune")
         if q:
+            found_q = list(commune_list(q=q)[:50])
             field.widget.choices = [("", field.empty_label)] + [
-                (c.pk, field.label_from_instance(c)) for c in commune_list(q=q)[:50]
+                (c.pk, field.label_from_instance(c)) for c in found_q
             ]
+            if len(found_q) == 1 and not selected and hasattr(self.data, "copy"):
+                # One commune matches: choose it (the person can still change it).
+                data = self.data.copy()
+                data["commune"] = str(found_q[0].pk)
+                self.data = data
         elif selected:
             pk = str(getattr(selected, "pk", selected))
             found = Commune.objects.select_related("province").filter(

@@ -20,6 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.accounts.identifiers import normalise_phone
+from hocvuso.accounts.reset_models import (  # defined apart, part of this app
+    PasswordResetCode as PasswordResetCode,
+)
 from hocvuso.core.models import BaseModel
 
 
@@ -343,6 +346,8 @@ class LimitEvent(models.Model):
         REGISTER_REFUSED = "register.refused", _("Refused registrations")
         REGISTER_CREATED = "register.created", _("Accounts registered")
         CLAIM_FAILED = "claim.failed", _("Wrong claim codes")
+        RESET_REQUESTED = "reset.requested", _("Password reset codes asked for")
+        RESET_FAILED = "reset.failed", _("Wrong password reset codes")
 
     id = models.BigAutoField(primary_key=True)
     scope = models.CharField(max_length=20, choices=Scope.choices)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from hocvuso.accounts.data_export import export_sections
 from hocvuso.accounts.models import (
     GuidanceGrant,
     LearnerProfile,
@@ -115,6 +116,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 object_type="accounts.user", object_id=str(user.pk)
             )
         ],
+        **export_sections(user),
     }
 
 

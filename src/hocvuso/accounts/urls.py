@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hocvuso.accounts import assisted_views, oidc_views, views
+from hocvuso.accounts import assisted_views, oidc_views, password_reset_views, views
 
 app_name = "accounts"
 
@@ -14,6 +14,13 @@ urlpatterns = [
     path("oidc/link/", oidc_views.oidc_link_start, name="oidc_link"),
     path("oidc/unlink/", oidc_views.oidc_unlink, name="oidc_unlink"),
     path("oidc/signed-out/", oidc_views.oidc_logged_out, name="oidc_logged_out"),
+    path("password/forgot/", password_reset_views.forgot, name="password_forgot"),
+    path("password/reset/", password_reset_views.reset, name="password_reset"),
+    path(
+        "password/in-person/",
+        password_reset_views.in_person,
+        name="password_in_person",
+    ),
     path("register/", views.register, name="register"),
     path("assist/", views.assist_register, name="assist_register"),
     path("communes/", views.commune_options, name="commune_options"),

@@ -32,6 +32,7 @@ from hocvuso.accounts.models import DataRequest, User
 from hocvuso.accounts.oidc_config import oidc_config
 from hocvuso.accounts.oidc_views import provider_signed_in_recently
 from hocvuso.accounts.permissions import user_roles
+from hocvuso.accounts.register_helpers import keep_typed_passwords, next_url
 from hocvuso.accounts.register_limits import (
     register_attempt_begin,
     register_attempt_created,
@@ -106,7 +107,7 @@ def _is_search(request: HttpRequest) -> bool:
 def register(request: HttpRequest) -> HttpResponse:
     """Let someone create their own learner account."""
     if request.user.is_authenticated:
-        return redirect("accounts:profile")
+        return redirect(next_url(request) or "home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and not _is_search(request):
         # Refused attempts per address are limited, accounts created barely.
@@ -127,10 +128,15 @@ def register(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
                 device_trust(request, user)
                 messages.success(request, _("Welcome! Your account is ready."))
-                return redirect("accounts:profile")
+                return redirect(next_url(request) or "home")
     if _is_search(request):
         form.errors.clear()
-    return render(request, "accounts/register.html", {"form": form, "assisted": False})
+        keep_typed_passwords(form)
+    return render(
+        request,
+        "accounts/register.html",
+        {"form": form, "assisted": False, "next": next_url(request)},
+    )
 
 
 @login_required
@@ -161,6 +167,7 @@ def assist_register(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:assist_register")
     if _is_search(request):
         form.errors.clear()
+        keep_typed_passwords(form)
     return render(request, "accounts/register.html", {"form": form, "assisted": True})
 
 

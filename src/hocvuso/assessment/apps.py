@@ -10,6 +10,10 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment")
 
     def ready(self) -> None:
+        from hocvuso.assessment import export_sections
+
+        export_sections.register()  # "my data": sittings, answers, results
+
         from django.core import checks
 
         checks.register(check_rates, checks.Tags.compatibility)

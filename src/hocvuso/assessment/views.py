@@ -190,6 +190,8 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
             "domains": [
                 (code, names.get(code, code), d) for code, d in sorted(domains.items())
             ],
+            # The level column is shown only when an area had enough answers.
+            "domain_levels": any(d.get("level") for d in domains.values()),
             "lessons": list(lessons_for_competences(codes=weak_comps, limit=6)),
             "review": [
                 {

@@ -8,6 +8,10 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Certificates and credentials")
 
     def ready(self) -> None:
+        from hocvuso.credentials import export_sections
+
+        export_sections.register()  # "my data" lists the certificates
+
         from hocvuso.accounts.signals import identity_level_changed
         from hocvuso.assessment.signals import id_card_checked, result_recorded
         from hocvuso.credentials import receivers

@@ -87,6 +87,19 @@ class Level(BilingualMixin, models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def description(self) -> str:
+        """Return what the level means, in plain words, in the active language."""
+        from hocvuso.framework.plain_words import LEVEL_PLAIN_WORDS
+
+        plain = LEVEL_PLAIN_WORDS.get(self.code)
+        if plain is not None:
+            return str(plain)
+        lang = get_language() or "vi"
+        if lang.startswith("en") and self.description_en:
+            return self.description_en
+        return self.description_vi
+
 
 class Domain(BilingualMixin, models.Model):
     framework = models.ForeignKey(

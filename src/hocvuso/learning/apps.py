@@ -6,3 +6,8 @@ class LearningConfig(AppConfig):
     name = "hocvuso.learning"
     label = "learning"
     verbose_name = _("Learning")
+
+    def ready(self) -> None:
+        from hocvuso.learning import export_sections
+
+        export_sections.register()  # "my data": progress in every lesson

@@ -17,6 +17,7 @@ from hocvuso.accounts.guidance import acting_for, acting_learner
 from hocvuso.accounts.models import User
 from hocvuso.accounts.selectors import user_profile_get
 from hocvuso.framework.models import Competence, TargetGroup
+from hocvuso.learning.explain import course_codes, course_start
 from hocvuso.learning.forms import SelfCheckForm
 from hocvuso.learning.selectors import (
     competence_progress,
@@ -55,6 +56,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         if profile and profile.target_group:
             group = profile.target_group.slug
     courses = list(course_list(group=group, competence=competence))
+    if group:  # the group's own tracks first, then the courses for everyone
+        courses.sort(key=lambda c: c.for_all_groups)
     done: dict[str, int] = {}
     if user is not None:
         for cp in course_progress(user=user):
@@ -94,6 +97,8 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
             "done": done,
             "total": len(lessons),
             "percent": round(100 * done / len(lessons)) if lessons else 0,
+            "codes": course_codes(lessons),
+            "start": course_start(rows),
         },
     )
 
