@@ -212,8 +212,14 @@ def profile_update(
     return profile
 
 
-# Roles whose work is in the admin site (items, packs, roles): they get "staff".
-ADMIN_SITE_ROLES = (Role.CONTENT_EDITOR, Role.NATIONAL_ADMIN)
+# Roles whose work is in the admin site (items, packs, roles; officers: their
+# unit's results and sittings, read-only): they get "staff" with the role.
+ADMIN_SITE_ROLES = (
+    Role.CONTENT_EDITOR,
+    Role.NATIONAL_ADMIN,
+    Role.COMMUNE_OFFICER,
+    Role.PROVINCE_OFFICER,
+)
 
 
 @transaction.atomic

@@ -63,6 +63,8 @@ class Item(BaseModel):
     irt_source = models.CharField(max_length=80, blank=True)
 
     class Meta:
+        verbose_name = _("test item")
+        verbose_name_plural = _("test items")
         ordering = ["slug", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -134,6 +136,8 @@ class Blueprint(BaseModel):
     retake_cooldown_after_pass_days = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("assessment blueprint")
+        verbose_name_plural = _("assessment blueprints")
         ordering = ["target_group__order"]
 
     def __str__(self) -> str:
@@ -257,6 +261,8 @@ class TestSession(BaseModel):
     rate_window_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("sitting")
+        verbose_name_plural = _("sittings")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "blueprint"],
@@ -331,6 +337,8 @@ class Result(BaseModel):
     profile: models.JSONField[Any] = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
