@@ -105,3 +105,125 @@ def test_helper_registers_a_person_without_phone_and_runs_a_sitting(
     expect(reason).to_contain_text(code)
     screenshot(scan, "staff-qr-signin")
     learner_phone.close()
+
+
+def test_commune_officer_gets_the_admin_with_their_communes_results(
+    phone: BrowserContext, live_server: Any, default_pack: None
+) -> None:
+    from tests.assessment.helpers import answer
+    from tests.factories import commune, learner_in
+
+    from hocvuso.accounts.services import role_assign
+    from hocvuso.assessment.models import Blueprint
+    from hocvuso.assessment.services import session_start, session_state
+
+    learner = learner_in(30178)
+    learner.full_name = "Phạm Văn Năm"
+    learner.save()
+    session = session_start(
+        actor=learner, blueprint=Blueprint.objects.get(target_group__slug="adults")
+    )
+    state = session_state(actor=learner, session_id=session.pk)
+    while not state.finished:
+        state = answer(learner, session, True)
+    officer = learner_in(30178)
+    role_assign(
+        actor=user_with_role(Role.NATIONAL_ADMIN),
+        user=officer,
+        role=Role.COMMUNE_OFFICER,
+        commune=commune(30178),
+    )
+    page, base = phone.new_page(), live_server.url
+    sign_in(page, base, officer.username)
+    page.goto(f"{base}/admin/")
+    expect(page.locator("#site-name")).to_contain_text("Quản trị hocvuso")
+    page.get_by_role("link", name="Kết quả").first.click()
+    row = page.locator("#result_list tbody tr").first
+    expect(row).to_contain_text("Phạm Văn Năm")
+    expect(row).to_contain_text("Mỹ An Hưng")
+    expect(row).to_contain_text("Đồng Tháp")
+    expect(page.get_by_role("link", name="Thêm kết quả")).to_have_count(0)
+    screenshot(page, "staff-officer-results")
+
+
+def test_content_editor_edits_a_used_item_and_previews_a_draft_pack(
+    phone: BrowserContext, live_server: Any, default_pack: None, tmp_path: Any
+) -> None:
+    from tests.assessment.helpers import answer
+    from tests.factories import learner_in
+    from tests.learning.packfactory import write_pack
+
+    from hocvuso.accounts.services import role_assign
+    from hocvuso.assessment.models import Blueprint, Item
+    from hocvuso.assessment.services import session_start
+
+    learner = learner_in(70)
+    session = session_start(
+        actor=learner, blueprint=Blueprint.objects.get(target_group__slug="adults")
+    )
+    used = session.current_item
+    assert used is not None
+    answer(learner, session)
+    editor = learner_in(70)
+    role_assign(
+        actor=user_with_role(Role.NATIONAL_ADMIN), user=editor, role=Role.CONTENT_EDITOR
+    )
+    page, base = phone.new_page(), live_server.url
+    sign_in(page, base, editor.username)
+
+    # The item list shows the question itself.
+    page.goto(f"{base}/admin/assessment/item/?q={used.slug}")
+    expect(page.locator("#result_list")).to_contain_text(used.text("stem")[:40])
+    page.goto(f"{base}/admin/assessment/item/{used.pk}/change/")
+    page.locator("#id_stem_vi").fill("Câu hỏi đã sửa: mã OTP là gì?")
+    page.locator("input[name=_continue]").click()
+    new = Item.objects.get(slug=used.slug, is_current=True)
+    assert new.pk != used.pk
+    expect(page).to_have_url(f"{base}/admin/assessment/item/{new.pk}/change/")
+    expect(page.locator("#id_stem_vi")).to_have_value("Câu hỏi đã sửa: mã OTP là gì?")
+    screenshot(page, "staff-editor-new-version")
+    page.goto(f"{base}/admin/assessment/item/{new.pk}/preview/")
+    expect(page.get_by_text("Câu hỏi đã sửa: mã OTP là gì?")).to_be_visible()
+
+    # A pack imported as a draft: the editor previews it, a learner does not see it.
+    call_command("content", "import", str(write_pack(tmp_path / "p")), "--draft")
+    page.goto(f"{base}/learn/safety/")
+    expect(page.get_by_test_id("draft-notice")).to_contain_text("chưa được đăng")
+    screenshot(page, "staff-editor-draft-preview")
+    page.goto(f"{base}/admin/packs/contentpack/")
+    expect(page.locator("#result_list")).to_contain_text("Bản nháp")
+    draft_row = page.locator("#result_list tbody tr", has_text="test-pack")
+    draft_row.locator("input[name=_selected_action]").check()
+    page.locator("select[name=action]").select_option("publish")
+    page.locator("button[name=index]").click()
+    expect(page.locator(".messagelist")).to_contain_text("Đã đăng: test-pack")
+    screenshot(page, "staff-editor-published")
+
+
+def test_tokens_page_and_api_docs_try_a_write(
+    phone: BrowserContext, live_server: Any, default_pack: None
+) -> None:
+    officer = user_with_role(Role.COMMUNE_OFFICER, commune_code=30178)
+    page, base = phone.new_page(), live_server.url
+    sign_in(page, base, officer.username)
+    page.goto(f"{base}/accounts/tokens/")
+    page.get_by_label("Tên (cái gì dùng mã này)").fill("ứng dụng ghi thăm hộ")
+    page.get_by_label("Ghi (POST, PUT, PATCH, DELETE)").check()
+    page.get_by_role("button", name="Tạo mã").click()
+    secret = page.locator("code.token").inner_text().strip()
+    assert secret.startswith("hvs_")
+    screenshot(page, "staff-api-tokens")
+    me = page.request.get(
+        f"{base}/api/accounts/me", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert me.status == 200 and me.json()["username"] == officer.username
+
+    # /api/docs: "Try it out" on a write, signed in with the session.
+    page.goto(f"{base}/api/docs")
+    op = page.locator("#operations-assessment-hocvuso_assessment_api_supervision")
+    op.locator(".opblock-summary").click()
+    op.get_by_role("button", name="Try it out").click()
+    op.get_by_role("button", name="Execute").click()
+    status = op.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_have_text("201")
+    screenshot(page, "staff-api-docs-write")

@@ -74,7 +74,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "secret": secret,
-            "tokens": list(api_tokens_of(user=_me(request))),
+            "tokens": [
+                (t, [str(TokenScope(s).label) for s in t.scopes])
+                for t in api_tokens_of(user=_me(request))
+            ],
         },
         status=400 if request.method == "POST" and not secret else 200,
     )

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 
 from hocvuso.accounts.models import User
@@ -298,7 +300,7 @@ class ResultAdmin(ReadOnlyAdmin):
     """Results are made by sittings only (corrections go through services)."""
 
     list_display = (
-        "created_at",
+        "date",
         "user",
         "commune",
         "province",
@@ -321,6 +323,10 @@ class ResultAdmin(ReadOnlyAdmin):
         "level",
     )
     date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("date"), ordering="created_at")
+    def date(self, obj: Result) -> str:
+        return date_format(localtime(obj.created_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=gettext_lazy("commune"))
     def commune(self, obj: Result) -> str:

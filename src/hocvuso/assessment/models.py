@@ -317,10 +317,16 @@ class Result(BaseModel):
         TestSession, on_delete=models.PROTECT, related_name="result"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("learner"),
     )
     target_group = models.ForeignKey(
-        "framework.TargetGroup", on_delete=models.PROTECT, related_name="+"
+        "framework.TargetGroup",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("target group"),
     )
     framework = models.ForeignKey(
         "framework.Framework", on_delete=models.PROTECT, related_name="+"
@@ -328,10 +334,14 @@ class Result(BaseModel):
     theta = models.FloatField()
     se = models.FloatField()
     level = models.ForeignKey(
-        "framework.Level", null=True, on_delete=models.PROTECT, related_name="+"
+        "framework.Level",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("level"),
     )
-    passed = models.BooleanField()
-    supervised = models.BooleanField(default=False)
+    passed = models.BooleanField(_("passed"))
+    supervised = models.BooleanField(_("supervised"), default=False)
     n_items = models.PositiveSmallIntegerField()
     stop_reason = models.CharField(max_length=20)
     profile: models.JSONField[Any] = models.JSONField(default=dict)
