@@ -73,7 +73,9 @@ def test_supervise_page_shows_code_and_qr(client: Client, bank: Path) -> None:
     client.force_login(user_with_role("commune_officer", commune_code=30178))
     form = client.get("/assess/supervise/").content.decode()
     assert '<button type="submit">Mở phiên thi</button>' in form  # not "Đang chờ"
-    body = client.post("/assess/supervise/", {"place": "UBND", "minutes": "60"})
+    body = client.post(
+        "/assess/supervise/", {"place": "UBND", "minutes": "60"}, follow=True
+    )
     text = body.content.decode()
     assert 'src="data:image/svg+xml' in text and "?code=" in text
 

@@ -41,14 +41,14 @@ def _sign_in(page: Page, base: str, username: str, password: str) -> None:
 
 def _register_person(page: Page, base: str) -> None:
     page.goto(f"{base}/accounts/assist/")
-    page.get_by_label("Họ và tên").fill("Nguyễn Văn Ba")
+    page.get_by_label("Họ và tên của người được đăng ký").fill("Nguyễn Văn Ba")
     page.get_by_label("Số điện thoại di động hoặc email").fill("0987 000 333")
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Mật khẩu cho người đó").fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     page.get_by_label("Năm sinh").fill("1956")
-    page.get_by_label("Tôi là").select_option(label="Nông dân")
-    page.get_by_label("Tìm xã, phường của bạn").press_sequentially("my an hung")
-    commune = page.get_by_label("Xã, phường", exact=True)
+    page.get_by_label("Nhóm của người đó").select_option(label="Nông dân")
+    page.get_by_label("Tìm xã, phường của người đó").press_sequentially("my an hung")
+    commune = page.get_by_label("Xã, phường của người đó", exact=True)
     expect(commune.locator("option", has_text="Mỹ An Hưng")).to_have_count(1)
     commune.select_option(label="Xã Mỹ An Hưng — Đồng Tháp")
     page.locator("#id_consent").check()
@@ -82,7 +82,7 @@ def test_helper_guides_then_the_person_claims_the_account(
     person = User.objects.get(phone="0987000333")
 
     # "Người tôi hỗ trợ": find the person, start guiding.
-    page.get_by_role("link", name="Người tôi hỗ trợ").click()
+    page.get_by_role("link", name="Người tôi hỗ trợ", exact=True).click()
     page.get_by_label("Tìm theo tên hoặc số điện thoại").fill("văn ba")
     page.get_by_role("button", name="Tìm", exact=True).click()
     screenshot(page, "assisted-list")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import django_auth
 
+from hocvuso.accounts.api_auth import session_or_token
 from hocvuso.accounts.models import User
 from hocvuso.accounts.permissions import user_roles
 from hocvuso.accounts.selectors import user_profile_get
@@ -28,9 +28,14 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-@router.get("/me", response=MeOut, auth=django_auth)
+@router.get("/me", response=MeOut, auth=session_or_token, summary="Who am I")
 def me(request: HttpRequest) -> MeOut:
-    """Return the signed-in user's own account and profile."""
+    """The account that calls: name, language, birth year, target group, commune and
+    roles. Needs a sign-in: the browser session or a personal access token with the
+    `read` scope.
+
+    Example: `curl -H 'Authorization: Bearer hvs_…' https://…/api/accounts/me`
+    """
     user = request.user
     assert isinstance(user, User)
     profile = user_profile_get(user=user)

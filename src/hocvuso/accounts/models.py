@@ -292,6 +292,8 @@ class Consent(BaseModel):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         ordering = ["-given_at"]
 
     def __str__(self) -> str:
@@ -322,6 +324,8 @@ class DataRequest(BaseModel):
     handled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -506,3 +510,7 @@ class OidcIdentity(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.subject}"
+
+
+# Kept in a module of its own; imported here so Django registers the model.
+from hocvuso.accounts.token_models import ApiToken  # noqa: E402, F401

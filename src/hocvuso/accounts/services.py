@@ -86,6 +86,9 @@ def account_register(
     consent is recorded as given to them (``ConsentMethod.ASSISTED``). With
     ``guidance_consent`` (the person agreed to be guided) a helper of the
     person's commune also gets a guidance grant (``accounts/guidance.py``).
+    A helper may register someone with neither phone nor e-mail (empty
+    ``identifier``): the account then has no usable password until the person
+    claims it with the code on their card (``accounts/claims.py``).
     Raises ``ValidationError`` (with field keys) for bad input; nothing is
     written then.
     """
@@ -109,10 +112,13 @@ def account_register(
             raise ValidationError(
                 {"identifier": _("This e-mail is already registered.")}
             )
-    else:
+    elif actor is None or data.identifier.strip():
         raise ValidationError(
             {"identifier": _("Enter a mobile phone number (10 digits) or an e-mail.")}
         )
+    # Registered by a helper with neither: no password either; the person
+    # signs in through the helper or takes the account over with a claim code.
+    without_contact = phone is None and email is None
     id_hash = ""
     if data.national_id:
         if not is_national_id(data.national_id):
@@ -138,8 +144,11 @@ def account_register(
         language=data.language if data.language in ("vi", "en") else "vi",
         registered_by=actor,
     )
-    validate_password(data.password, user)
-    user.set_password(data.password)
+    if without_contact:
+        user.set_unusable_password()
+    else:
+        validate_password(data.password, user)
+        user.set_password(data.password)
     user.save()
     profile = LearnerProfile.objects.create(
         user=user,
@@ -211,8 +220,14 @@ def profile_update(
     return profile
 
 
-# Roles whose work is in the admin site (items, packs, roles): they get "staff".
-ADMIN_SITE_ROLES = (Role.CONTENT_EDITOR, Role.NATIONAL_ADMIN)
+# Roles whose work is in the admin site (items, packs, roles; officers: their
+# unit's results and sittings, read-only): they get "staff" with the role.
+ADMIN_SITE_ROLES = (
+    Role.CONTENT_EDITOR,
+    Role.NATIONAL_ADMIN,
+    Role.COMMUNE_OFFICER,
+    Role.PROVINCE_OFFICER,
+)
 
 
 @transaction.atomic

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from hocvuso.accounts import assisted_views, oidc_views, password_reset_views, views
+from hocvuso.accounts import (
+    assisted_views,
+    oidc_views,
+    password_reset_views,
+    token_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -26,6 +32,12 @@ urlpatterns = [
     path("communes/", views.commune_options, name="commune_options"),
     path("me/", views.profile, name="profile"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
+    path("tokens/", token_views.api_tokens, name="api_tokens"),
+    path(
+        "tokens/<str:token_id>/revoke/",
+        token_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("me/data/", views.my_data, name="my_data"),
     path("me/data.json", views.my_data_download, name="my_data_download"),
     path("privacy/", views.privacy, name="privacy"),

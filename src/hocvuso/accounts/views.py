@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.exceptions import Ratelimited
 
+from hocvuso.accounts.assisted_forms import (
+    HelperRegistrationForm,
+    assisted_created_message,
+)
 from hocvuso.accounts.errors import PermissionDeniedError
 from hocvuso.accounts.forms import (
-    AssistedRegistrationForm,
     DataRequestForm,
     DeleteAccountConfirmForm,
     DeleteAccountForm,
@@ -38,6 +41,7 @@ from hocvuso.accounts.register_limits import (
     register_attempt_created,
 )
 from hocvuso.accounts.selectors import (
+    assisted_learners,
     guidance_grants_for,
     user_data_export,
     user_oidc_identity,
@@ -51,6 +55,7 @@ from hocvuso.accounts.services import (
     profile_update,
 )
 from hocvuso.accounts.signin_limits import device_trust, signin_refused
+from hocvuso.accounts.signin_reasons import signin_reason
 from hocvuso.geo.selectors import commune_list
 
 
@@ -65,6 +70,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         config = oidc_config()
         context["oidc_label"] = config.button_label if config else ""
+        context["signin_reason"] = signin_reason(str(context.get("next") or ""))
         return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
@@ -144,9 +150,9 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assist_register(request: HttpRequest) -> HttpResponse:
     """Let a community helper register someone who has no smartphone."""
-    form = AssistedRegistrationForm(request.POST or None)
+    assert isinstance(request.user, User)
+    form = HelperRegistrationForm(request.POST or None, helper=request.user)
     if request.method == "POST" and not _is_search(request) and form.is_valid():
-        assert isinstance(request.user, User)
         try:
             user = account_register(
                 actor=request.user,
@@ -159,11 +165,9 @@ def assist_register(request: HttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _("Account created for %(name)s. They sign in with %(login)s.")
-                % {"name": user.full_name, "login": user.username},
-            )
+            messages.success(request, assisted_created_message(user))
+            if assisted_learners(viewer=request.user).filter(pk=user.pk).exists():
+                return redirect("accounts:assisted_detail", user_id=user.pk)
             return redirect("accounts:assist_register")
     if _is_search(request):
         form.errors.clear()

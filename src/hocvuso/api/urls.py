@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from hocvuso import __version__
 from hocvuso.accounts.api import router as accounts_router
+from hocvuso.accounts.api_auth import CsrfSwagger
 from hocvuso.assessment.api import router as assessment_router
 from hocvuso.assistant.api import router as assistant_router
 from hocvuso.community.api import router as community_router
@@ -37,6 +38,7 @@ api = NinjaAPI(
     description='Digital Literacy for All — open API. Errors: JSON {"detail": …}.',
     urls_namespace="api",
     docs_url="/docs",
+    docs=CsrfSwagger(),
     openapi_url="/openapi.json",
 )
 

@@ -7,17 +7,23 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 
 from hocvuso.accounts.models import User
+from hocvuso.accounts.permissions import scope_queryset
 from hocvuso.assessment.bank import item_save
 from hocvuso.assessment.models import Blueprint, Item, Result, TestSession
 
 EDIT = "learning.edit_content"
+#: Officers' permission (from their role): their unit's learners and results.
+VIEW_LEARNERS = "accounts.view_learners"
 
 
 class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -261,7 +267,23 @@ class BlueprintAdmin(admin.ModelAdmin[Blueprint]):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Rows only sittings make: visible to staff, never added, changed or deleted."""
+    """Rows only sittings make: never added, changed or deleted here.
+
+    Officers see those of their unit (``scope_queryset``), national admins all.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(VIEW_LEARNERS) or super().has_module_permission(
+            request
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(VIEW_LEARNERS) or super().has_view_permission(
+            request, obj
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return scope_queryset(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -278,7 +300,7 @@ class ResultAdmin(ReadOnlyAdmin):
     """Results are made by sittings only (corrections go through services)."""
 
     list_display = (
-        "created_at",
+        "date",
         "user",
         "commune",
         "province",
@@ -292,6 +314,7 @@ class ResultAdmin(ReadOnlyAdmin):
         "supervised",
         "target_group",
         ("user__profile__commune__province", admin.RelatedOnlyFieldListFilter),
+        ("user__profile__commune", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("user__full_name", "user__username")
     list_select_related = (
@@ -300,6 +323,10 @@ class ResultAdmin(ReadOnlyAdmin):
         "level",
     )
     date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("date"), ordering="created_at")
+    def date(self, obj: Result) -> str:
+        return date_format(localtime(obj.created_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=gettext_lazy("commune"))
     def commune(self, obj: Result) -> str:

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import Field
 
+from hocvuso.accounts.api_auth import session_or_token
 from hocvuso.accounts.models import User
 from hocvuso.assessment.errors import NoBlueprint
 from hocvuso.assessment.models import Item, Result
@@ -31,7 +31,7 @@ from hocvuso.assessment.services import (
 from hocvuso.assessment.supervision import supervision_open
 from hocvuso.core.errors import NotFound
 
-router = Router(auth=django_auth)
+router = Router(auth=session_or_token)
 
 
 def _limit(request: HttpRequest, group: str, setting: str, default: str) -> None:
@@ -189,9 +189,18 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@router.get("/blueprints", response=list[BlueprintOut], auth=None)
+@router.get(
+    "/blueprints",
+    response=list[BlueprintOut],
+    auth=None,
+    summary="List the assessments",
+)
 def blueprints(request: HttpRequest) -> list[BlueprintOut]:
-    """List the standard assessment of every target group."""
+    """The standard assessment of each target group: number of questions, time limit
+    and the level to reach. No sign-in needed.
+
+    Example: `GET /api/assessment/blueprints`
+    """
     return [
         BlueprintOut(
             target_group=bp.target_group.slug,
@@ -208,9 +217,18 @@ def blueprints(request: HttpRequest) -> list[BlueprintOut]:
     ]
 
 
-@router.post("/sessions", response={201: SessionOut})
+@router.post(
+    "/sessions", response={201: SessionOut}, summary="Start (or resume) an assessment"
+)
 def start(request: HttpRequest, payload: StartIn) -> Status[SessionOut]:
-    """Start the group's assessment, or resume the sitting in progress."""
+    """Starts the target group's assessment for the learner and answers with its first
+    question; if a sitting is already in progress, that one is resumed. At a
+    supervised sitting, send its six-digit `supervision_code`. Needs a sign-in
+    (session with `X-CSRFToken`, or a token with `write`).
+
+    Example: `POST /api/assessment/sessions` with `{"target_group": "adults",
+    "supervision_code": "123456"}` → 201
+    """
     _limit(request, "assessment.start", "HOCVUSO_START_RATE", "20/h")
     blueprint = blueprint_for_group(payload.target_group)
     if blueprint is None:
@@ -227,15 +245,35 @@ def start(request: HttpRequest, payload: StartIn) -> Status[SessionOut]:
     return Status(201, session_out(state))
 
 
-@router.get("/sessions/{session_id}", response=SessionOut)
+@router.get(
+    "/sessions/{session_id}",
+    response=SessionOut,
+    summary="Get the current question of a sitting",
+)
 def session_detail(request: HttpRequest, session_id: str) -> SessionOut:
-    """Return the current item of a sitting (to resume after a lost connection)."""
+    """Where a sitting stands: its current question and options, how many are answered,
+    when it ends, or that it is finished. Use it to resume after a lost connection.
+    Needs a sign-in (session, or a token with `read`).
+
+    Example: `GET /api/assessment/sessions/7d0c…`
+    """
     return session_out(session_state(actor=_user(request), session_id=session_id))
 
 
-@router.post("/sessions/{session_id}/answers", response=SessionOut)
+@router.post(
+    "/sessions/{session_id}/answers",
+    response=SessionOut,
+    summary="Answer the current question",
+)
 def answer(request: HttpRequest, session_id: str, payload: AnswerIn) -> SessionOut:
-    """Answer the current item; retrying with the same attempt_id is safe."""
+    """Sends the chosen option for the current question and answers with the next one
+    (or the end). Each answer carries the `attempt_id` the question came with:
+    sending it again changes nothing, so a retry is safe. Needs a sign-in (session
+    with `X-CSRFToken`, or a token with `write`).
+
+    Example: `POST /api/assessment/sessions/7d0c…/answers` with `{"attempt_id": "…",
+    "item_id": "…", "option": "b"}`
+    """
     state = answer_submit(
         actor=_user(request),
         session_id=session_id,
@@ -246,23 +284,42 @@ def answer(request: HttpRequest, session_id: str, payload: AnswerIn) -> SessionO
     return session_out(state)
 
 
-@router.get("/results", response=list[ResultOut])
+@router.get("/results", response=list[ResultOut], summary="My results")
 def results(request: HttpRequest) -> list[ResultOut]:
-    """Return the signed-in learner's results, newest first."""
+    """The learner's assessment results, newest first: level reached, passed or not,
+    per domain, supervised or not. Needs a sign-in (session, or a token with
+    `read`).
+
+    Example: `GET /api/assessment/results`
+    """
     return [result_out(r) for r in results_of(user=_user(request))]
 
 
-@router.get("/results/{result_id}", response=ResultOut)
+@router.get("/results/{result_id}", response=ResultOut, summary="Get one of my results")
 def result_detail(request: HttpRequest, result_id: str) -> ResultOut:
+    """One result of the learner by its id; 404 for a result that is not theirs. Needs
+    a sign-in (session, or a token with `read`).
+
+    Example: `GET /api/assessment/results/5f2a…`
+    """
     r = result_get(user=_user(request), result_id=result_id)
     if r is None:
         raise NotFound(_("There is no such result."))
     return result_out(r)
 
 
-@router.post("/supervisions", response={201: SupervisionOut})
+@router.post(
+    "/supervisions", response={201: SupervisionOut}, summary="Open a supervised sitting"
+)
 def supervision(request: HttpRequest, payload: SupervisionIn) -> Status[SupervisionOut]:
-    """Open a supervised sitting (commune officers and helpers)."""
+    """For commune officers and community helpers: opens a sitting at a place for
+    `minutes` (15–720) and answers with its six-digit code, which learners enter to
+    take their test there. Needs a sign-in (session with `X-CSRFToken`, or a token
+    with `write`).
+
+    Example: `POST /api/assessment/supervisions` with `{"place": "Nhà văn hóa ấp 3",
+    "minutes": 120}` → 201 `{"code": "482913", …}`
+    """
     sup = supervision_open(
         actor=_user(request), place=payload.place, minutes=payload.minutes
     )

@@ -63,6 +63,8 @@ class Item(BaseModel):
     irt_source = models.CharField(max_length=80, blank=True)
 
     class Meta:
+        verbose_name = _("test item")
+        verbose_name_plural = _("test items")
         ordering = ["slug", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -134,6 +136,8 @@ class Blueprint(BaseModel):
     retake_cooldown_after_pass_days = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("assessment blueprint")
+        verbose_name_plural = _("assessment blueprints")
         ordering = ["target_group__order"]
 
     def __str__(self) -> str:
@@ -257,6 +261,8 @@ class TestSession(BaseModel):
     rate_window_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("sitting")
+        verbose_name_plural = _("sittings")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "blueprint"],
@@ -311,10 +317,16 @@ class Result(BaseModel):
         TestSession, on_delete=models.PROTECT, related_name="result"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="results"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("learner"),
     )
     target_group = models.ForeignKey(
-        "framework.TargetGroup", on_delete=models.PROTECT, related_name="+"
+        "framework.TargetGroup",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("target group"),
     )
     framework = models.ForeignKey(
         "framework.Framework", on_delete=models.PROTECT, related_name="+"
@@ -322,15 +334,21 @@ class Result(BaseModel):
     theta = models.FloatField()
     se = models.FloatField()
     level = models.ForeignKey(
-        "framework.Level", null=True, on_delete=models.PROTECT, related_name="+"
+        "framework.Level",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("level"),
     )
-    passed = models.BooleanField()
-    supervised = models.BooleanField(default=False)
+    passed = models.BooleanField(_("passed"))
+    supervised = models.BooleanField(_("supervised"), default=False)
     n_items = models.PositiveSmallIntegerField()
     stop_reason = models.CharField(max_length=20)
     profile: models.JSONField[Any] = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

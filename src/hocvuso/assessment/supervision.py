@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,6 +112,45 @@ def supervision_can_manage(user: User, sup: SupervisionSession) -> bool:
 def supervision_list(*, actor: User) -> QuerySet[SupervisionSession]:
     """Return the supervised sittings ``actor`` opened, newest first."""
     return SupervisionSession.objects.filter(opened_by=actor).order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class SupervisionOverview:
+    """A supervisor's sittings: those learners can still join, and the past ones.
+
+    Each ``SupervisionSession`` carries ``n_sat`` (learners who started a test
+    in it) and ``n_passed`` (of them, those who passed).
+    """
+
+    open: list[SupervisionSession]
+    past: list[SupervisionSession]
+
+
+def supervision_overview(
+    *, actor: User, now: datetime | None = None, past_limit: int = 30
+) -> SupervisionOverview:
+    """Return the sittings ``actor`` opened, open ones first, with their counts."""
+    now = now or timezone.now()
+    qs = (
+        supervision_list(actor=actor)
+        .select_related("commune")
+        .annotate(
+            n_sat=Count("sessions", distinct=True),
+            n_passed=Count(
+                "sessions", filter=Q(sessions__result__passed=True), distinct=True
+            ),
+        )
+    )
+    is_open = Q(closed_at__isnull=True, expires_at__gt=now)
+    return SupervisionOverview(
+        open=list(qs.filter(is_open)),
+        past=list(qs.exclude(is_open)[:past_limit]),
+    )
+
+
+def supervision_is_open(sup: SupervisionSession, now: datetime | None = None) -> bool:
+    """Return whether learners can still join ``sup`` with its code."""
+    return sup.closed_at is None and sup.expires_at > (now or timezone.now())
 
 
 def supervision_get(*, actor: User, supervision_id: str) -> SupervisionSession:

@@ -20,6 +20,7 @@ from hocvuso.accounts.models import User
 from hocvuso.accounts.selectors import user_profile_get
 from hocvuso.assessment.errors import AssessmentError, SessionClosed, WrongItem
 from hocvuso.assessment.forms import AnswerForm, StartForm, SupervisionForm
+from hocvuso.assessment.models import SupervisionSession
 from hocvuso.assessment.selectors import (
     active_sessions,
     blueprint_for_group,
@@ -35,8 +36,9 @@ from hocvuso.assessment.services import (
 from hocvuso.assessment.supervision import (
     sitting_id_card_check,
     supervision_get,
-    supervision_list,
+    supervision_is_open,
     supervision_open,
+    supervision_overview,
     supervision_sittings,
 )
 from hocvuso.learning.selectors import lessons_for_competences
@@ -47,6 +49,12 @@ def _user(request: HttpRequest) -> User:
     acting = acting_for(request)
     assert acting is not None
     return acting.learner
+
+
+def _supervisor(request: HttpRequest) -> User:
+    """Return the signed-in person themselves (never the learner they guide)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _helper(request: HttpRequest) -> User | None:
@@ -210,17 +218,22 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
     )
 
 
+def _join_link(request: HttpRequest, sup: SupervisionSession) -> dict[str, str]:
+    """Return the link learners open to join ``sup`` and its QR code (data URI)."""
+    url = request.build_absolute_uri(reverse("assessment:home") + f"?code={sup.code}")
+    return {
+        "url": url,
+        "qr": segno.make(url, error="m").svg_data_uri(scale=6, border=2),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervise(request: HttpRequest) -> HttpResponse:
-    """Open a supervised sitting and show its code and QR code."""
+    """List my open and past supervised sittings; open a new one (POST)."""
     user = request.user
     assert isinstance(user, User)
     form = SupervisionForm(request.POST or None)
-    context: dict[str, object] = {
-        "form": form,
-        "mine": list(supervision_list(actor=user)[:10]),
-    }
     if request.method == "POST" and form.is_valid():
         try:
             sup = supervision_open(
@@ -230,31 +243,39 @@ def supervise(request: HttpRequest) -> HttpResponse:
             )
         except AssessmentError as exc:
             messages.error(request, exc.message)
-            return redirect("assessment:home")
-        url = request.build_absolute_uri(
-            reverse("assessment:home") + f"?code={sup.code}"
-        )
-        context |= {
-            "sup": sup,
-            "url": url,
-            "qr": segno.make(url, error="m").svg_data_uri(scale=6, border=2),
-        }
-    return render(request, "assessment/supervise.html", context)
+            return redirect("assessment:supervise")
+        # Redirect: the code stays on its own page, found again from the list.
+        return redirect("assessment:supervision_detail", supervision_id=sup.pk)
+    overview = supervision_overview(actor=user)
+    return render(
+        request,
+        "assessment/supervise.html",
+        {
+            "form": form,
+            "open_sittings": [
+                {"sup": sup} | _join_link(request, sup) for sup in overview.open
+            ],
+            "past_sittings": overview.past,
+        },
+    )
 
 
 @login_required
 @require_GET
 def supervision_detail(request: HttpRequest, supervision_id: str) -> HttpResponse:
-    """List the sittings of a supervision, each with the ID card check."""
+    """Show a sitting's code and QR (while open) and who sat, with results."""
     try:
-        sup = supervision_get(actor=_user(request), supervision_id=supervision_id)
+        sup = supervision_get(actor=_supervisor(request), supervision_id=supervision_id)
     except AssessmentError as exc:
         raise Http404(exc.message) from exc
-    return render(
-        request,
-        "assessment/supervision_detail.html",
-        {"sup": sup, "sittings": list(supervision_sittings(sup=sup))},
-    )
+    context: dict[str, object] = {
+        "sup": sup,
+        "is_open": supervision_is_open(sup),
+        "sittings": list(supervision_sittings(sup=sup)),
+    }
+    if context["is_open"]:
+        context |= _join_link(request, sup)
+    return render(request, "assessment/supervision_detail.html", context)
 
 
 @login_required
@@ -263,7 +284,7 @@ def sitting_check(
     request: HttpRequest, supervision_id: str, session_id: str
 ) -> HttpResponse:
     """Record the in-person citizen ID card check of one sitting."""
-    user = _user(request)
+    user = _supervisor(request)
     try:
         sup = supervision_get(actor=user, supervision_id=supervision_id)
     except AssessmentError as exc:

@@ -37,7 +37,10 @@ def ask(request: HttpRequest, params: Query[AskIn]) -> dict[str, object]:
     closest lessons).
 
     ``q``: the question (2 to %d letters); ``lang``: "vi" or "en" to search
-    only that language's lessons (both by default).
+    only that language's lessons (both by default). No sign-in needed.
+
+    Example: `GET /api/assistant/ask?q=cach kich hoat vneid` → `{"answer": …,
+    "confident": true, "citations": [{"lesson": …}]}`
     """
     ask_limit(request)
     answer = question_ask(actor=request.user, question=params.q, lang=params.lang)

@@ -15,13 +15,13 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import django_auth
 from pydantic import Field
 
+from hocvuso.accounts.api_auth import session_or_token
 from hocvuso.accounts.models import User
 from hocvuso.community.visits import MAX_BATCH, VisitData, visits_sync
 
-router = Router(auth=django_auth)
+router = Router(auth=session_or_token)
 
 
 class VisitIn(Schema):
@@ -51,9 +51,19 @@ class SyncOut(Schema):
     results: list[VisitStatusOut]
 
 
-@router.post("/visits/sync", response=SyncOut)
+@router.post(
+    "/visits/sync", response=SyncOut, summary="Send household visits made offline"
+)
 def visits_sync_api(request: HttpRequest, payload: SyncIn) -> SyncOut:
-    """Store a batch of visits; a visit sent again is stored once."""
+    """A helper's phone sends up to 200 household visits at once, each with the id the
+    phone gave it; the answer gives one status per visit (`created`, `duplicate` or
+    `error` with the reason). A visit sent again is stored once. Needs a sign-in
+    (session with `X-CSRFToken`, or a token with `write`).
+
+    Example: `POST /api/community/visits/sync` with `{"visits": [{"id": "…",
+    "team": "…", "visited_at": "2026-10-10T09:30:00+07:00", "hamlet": "Ấp 3",
+    "people_helped": 2, "activities": ["vneid"]}]}`
+    """
     user = request.user
     assert isinstance(user, User)
     report = visits_sync(

@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "hocvuso.core"
     label = "core"
-    verbose_name = "Core"
+    verbose_name = _("System")
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created

@@ -70,15 +70,26 @@ def _summary(fw: Framework) -> dict[str, object]:
     }
 
 
-@router.get("", response=list[FrameworkSummaryOut])
+@router.get(
+    "", response=list[FrameworkSummaryOut], summary="List the competence frameworks"
+)
 def frameworks(request: HttpRequest) -> list[dict[str, object]]:
-    """List framework versions."""
+    """Every version of the digital competence frameworks held (Circular 02/2025: 6
+    domains, 24 competences, 8 levels). No sign-in needed.
+
+    Example: `GET /api/frameworks`
+    """
     return [_summary(fw) for fw in framework_list()]
 
 
-@router.get("/{key}", response=FrameworkOut)
+@router.get("/{key}", response=FrameworkOut, summary="Get one competence framework")
 def framework_detail(request: HttpRequest, key: str) -> dict[str, object]:
-    """Return one framework (``tt02-2025`` = newest version, or ``tt02-2025@1.0``)."""
+    """A framework with its levels, domains, competences and target groups in
+    Vietnamese and English: `tt02-2025` is the newest version, `tt02-2025@1.0` a
+    given one. No sign-in needed.
+
+    Example: `GET /api/frameworks/tt02-2025`
+    """
     fw = framework_get(key=key[:80])
     if fw is None:
         raise NotFound(_("There is no framework '%(id)s'.") % {"id": key[:80]})

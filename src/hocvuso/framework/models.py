@@ -41,6 +41,8 @@ class Framework(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("competence framework")
+        verbose_name_plural = _("competence frameworks")
         ordering = ["slug", "-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -74,6 +76,8 @@ class Level(BilingualMixin, models.Model):
     digcomp_level = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
         ordering = ["framework", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -112,6 +116,8 @@ class Domain(BilingualMixin, models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
         ordering = ["framework", "order"]
         constraints = [
             models.UniqueConstraint(
@@ -139,6 +145,8 @@ class Competence(BilingualMixin, models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("competence")
+        verbose_name_plural = _("competences")
         ordering = ["framework", "order"]
         constraints = [
             models.UniqueConstraint(

@@ -38,33 +38,57 @@ def _commune_out(c: Commune) -> CommuneOut:
     )
 
 
-@router.get("/provinces", response=list[ProvinceOut])
+@router.get("/provinces", response=list[ProvinceOut], summary="List the provinces")
 def provinces(request: HttpRequest, filters: Query[SearchIn]) -> list[Province]:
-    """List the 34 provincial-level units (optionally matching ``q``)."""
+    """The 34 provinces and centrally-run cities since 1 July 2025, by code. `q` keeps
+    those whose name matches, with or without diacritics. No sign-in needed.
+
+    Example: `GET /api/geo/provinces?q=dong thap` → `[{"code": 82, "name": "Tỉnh
+    Đồng Tháp", …}]`
+    """
     return list(province_list(q=filters.q))
 
 
-@router.get("/provinces/{code}", response=ProvinceOut)
+@router.get("/provinces/{code}", response=ProvinceOut, summary="Get one province")
 def province_detail(request: HttpRequest, code: int) -> Province:
+    """One province by its official code; 404 for a code that does not exist. No
+    sign-in needed.
+
+    Example: `GET /api/geo/provinces/82`
+    """
     province = Province.objects.filter(code=code).first()
     if province is None:
         raise _no_province(code)
     return province
 
 
-@router.get("/provinces/{code}/communes", response=list[CommuneOut])
+@router.get(
+    "/provinces/{code}/communes",
+    response=list[CommuneOut],
+    summary="List the communes of a province",
+)
 def province_communes(
     request: HttpRequest, code: int, filters: Query[SearchIn]
 ) -> list[CommuneOut]:
-    """List every commune of one province (optionally matching ``q``)."""
+    """Every commune and ward of one province; `q` keeps those whose name matches, with
+    or without diacritics. No sign-in needed.
+
+    Example: `GET /api/geo/provinces/82/communes?q=my an`
+    """
     if not Province.objects.filter(code=code).exists():
         raise _no_province(code)
     return [_commune_out(c) for c in commune_list(province_code=code, q=filters.q)]
 
 
-@router.get("/communes", response=CommunePage)
+@router.get("/communes", response=CommunePage, summary="Search communes nationwide")
 def communes(request: HttpRequest, filters: Query[CommuneSearchIn]) -> CommunePage:
-    """Search communes nationwide, ignoring diacritics (``?q=my an hung``)."""
+    """Communes and wards of the whole country whose name matches `q` (diacritics
+    optional), optionally within one `province`; answered a page at a time (`limit`
+    ≤ 500, `offset`) with the total in `count`. No sign-in needed.
+
+    Example: `GET /api/geo/communes?q=my%20an%20hung&limit=5` → `{"count": 1,
+    "items": [{"code": 30178, …}]}`
+    """
     qs = commune_list(province_code=filters.province, q=filters.q)
     page = qs[filters.offset : filters.offset + filters.limit]
     return CommunePage(count=qs.count(), items=[_commune_out(c) for c in page])

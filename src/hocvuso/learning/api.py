@@ -6,9 +6,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.security import django_auth
 from pydantic import Field
 
+from hocvuso.accounts.api_auth import session_or_token
 from hocvuso.accounts.guidance import acting_for
 from hocvuso.core.errors import NotFound
 from hocvuso.learning.models import Course, Lesson, LessonProgress
@@ -84,19 +84,34 @@ def _progress_out(p: LessonProgress) -> ProgressOut:
     )
 
 
-@router.get("/courses", response=list[CourseOut])
+@router.get("/courses", response=list[CourseOut], summary="List the courses")
 def courses(
     request: HttpRequest, filters: Query[CourseFilter]
 ) -> list[dict[str, object]]:
-    """List published courses, optionally for a target group or competence."""
+    """Published courses with their number of lessons and minutes; `group` keeps those
+    for one target group (e.g. `farmers`), `competence` those that teach one
+    competence (e.g. `4.2`). No sign-in needed.
+
+    Example: `GET /api/learning/courses?group=farmers`
+    """
     return [
         _course_out(c)
         for c in course_list(group=filters.group, competence=filters.competence)
     ]
 
 
-@router.get("/courses/{slug}", response=CourseDetailOut)
+@router.get(
+    "/courses/{slug}",
+    response=CourseDetailOut,
+    summary="Get one course and its lessons",
+)
 def course_detail(request: HttpRequest, slug: str) -> dict[str, object]:
+    """A published course by its id, with its lessons in order (title, minutes, level,
+    competences). 404 for a course that does not exist or is not published. No
+    sign-in needed.
+
+    Example: `GET /api/learning/courses/vneid-basics`
+    """
     course = course_get(slug=slug[:80])
     if course is None:
         raise NotFound(_("There is no course '%(id)s'.") % {"id": slug[:80]})
@@ -120,9 +135,19 @@ def course_detail(request: HttpRequest, slug: str) -> dict[str, object]:
     }
 
 
-@router.get("/progress", response=list[ProgressOut], auth=django_auth)
+@router.get(
+    "/progress",
+    response=list[ProgressOut],
+    auth=session_or_token,
+    summary="My learning progress",
+)
 def progress_list(request: HttpRequest) -> list[ProgressOut]:
-    """Return the signed-in (or guided) learner's progress, most recent first."""
+    """The lessons the learner has opened or finished, most recent first (for a helper
+    guiding someone: that person's). Needs a sign-in (session, or a token with
+    `read`).
+
+    Example: `GET /api/learning/progress`
+    """
     acting = acting_for(request)
     assert acting is not None
     user = acting.learner
@@ -134,9 +159,22 @@ def progress_list(request: HttpRequest) -> list[ProgressOut]:
     return [_progress_out(p) for p in rows]
 
 
-@router.post("/progress", response=ProgressOut, auth=django_auth)
+@router.post(
+    "/progress",
+    response=ProgressOut,
+    auth=session_or_token,
+    summary="Record learning progress",
+)
 def progress_post(request: HttpRequest, payload: ProgressIn) -> ProgressOut:
-    """Record time spent / completion; retrying with the same event_id is safe."""
+    """Adds time spent on a lesson and, with `completed: true`, marks it finished. Send
+    a new `event_id` (a UUID the app makes) per event: sending the same one again,
+    e.g. after a lost connection, changes nothing. Needs a sign-in (session with
+    `X-CSRFToken`, or a token with `write`).
+
+    Example: `POST /api/learning/progress` with `{"lesson": "vneid-activate",
+    "event_id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "seconds": 120,
+    "completed": true}`
+    """
     acting = acting_for(request)
     assert acting is not None
     user = acting.learner

@@ -11,14 +11,25 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from hocvuso.accounts.models import User
 from hocvuso.framework.models import Competence
 from hocvuso.learning.models import Course, Lesson, LessonProgress
+from hocvuso.packs.models import ContentPack
+
+PUBLISHED_PACK = Q(pack__status=ContentPack.Status.PUBLISHED)
 
 
-def course_list(*, group: str = "", competence: str = "") -> QuerySet[Course, Any]:
+def _visible(include_drafts: bool) -> Q:
+    """Return the filter of courses shown: of published packs, or also drafts."""
+    return Q() if include_drafts else PUBLISHED_PACK
+
+
+def course_list(
+    *, group: str = "", competence: str = "", include_drafts: bool = False
+) -> QuerySet[Course, Any]:
     """Return published courses (optionally for a group / teaching a competence).
 
     Filters use subqueries so that the lesson counts and minutes stay exact.
+    Courses of draft packs are left out unless ``include_drafts`` (editors).
     """
-    qs = Course.objects.filter(archived=False)
+    qs = Course.objects.filter(_visible(include_drafts), archived=False)
     if group:
         in_group = Course.target_groups.through.objects.filter(
             targetgroup__slug=group
@@ -39,7 +50,7 @@ def course_list(*, group: str = "", competence: str = "") -> QuerySet[Course, An
     )
 
 
-def course_get(*, slug: str) -> Course | None:
+def course_get(*, slug: str, include_drafts: bool = False) -> Course | None:
     """Return a published course with its published lessons and their competences."""
     lessons = (
         Lesson.objects.filter(archived=False)
@@ -48,16 +59,24 @@ def course_get(*, slug: str) -> Course | None:
         .order_by("order")
     )
     return (
-        Course.objects.filter(slug=slug, archived=False)
+        Course.objects.filter(_visible(include_drafts), slug=slug, archived=False)
+        .select_related("pack")
         .prefetch_related(Prefetch("lessons", queryset=lessons), "target_groups")
         .first()
     )
 
 
-def lesson_get(*, course_slug: str, slug: str) -> Lesson | None:
+def lesson_get(
+    *, course_slug: str, slug: str, include_drafts: bool = False
+) -> Lesson | None:
+    visible = (
+        Q() if include_drafts else Q(course__pack__status=ContentPack.Status.PUBLISHED)
+    )
     return (
-        Lesson.objects.filter(slug=slug, course__slug=course_slug, archived=False)
-        .select_related("course", "level")
+        Lesson.objects.filter(
+            visible, slug=slug, course__slug=course_slug, archived=False
+        )
+        .select_related("course__pack", "level")
         .prefetch_related("competences")
         .first()
     )

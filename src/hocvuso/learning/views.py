@@ -46,6 +46,11 @@ def _helper(request: HttpRequest) -> User | None:
     return acting.helper if acting is not None else None
 
 
+def previews_drafts(request: HttpRequest) -> bool:
+    """Return whether the signed-in person previews draft packs (content editors)."""
+    return request.user.has_perm("learning.edit_content")
+
+
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -55,7 +60,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         profile = user_profile_get(user=user)
         if profile and profile.target_group:
             group = profile.target_group.slug
-    courses = list(course_list(group=group, competence=competence))
+    courses = list(
+        course_list(
+            group=group, competence=competence, include_drafts=previews_drafts(request)
+        )
+    )
     if group:  # the group's own tracks first, then the courses for everyone
         courses.sort(key=lambda c: c.for_all_groups)
     done: dict[str, int] = {}
@@ -80,7 +89,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def course_detail(request: HttpRequest, course: str) -> HttpResponse:
-    obj = course_get(slug=course)
+    obj = course_get(slug=course, include_drafts=previews_drafts(request))
     if obj is None:
         raise Http404
     lessons = list(obj.lessons.all())
@@ -105,7 +114,9 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
 
 @require_GET
 def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    obj = lesson_get(course_slug=course, slug=lesson)
+    obj = lesson_get(
+        course_slug=course, slug=lesson, include_drafts=previews_drafts(request)
+    )
     if obj is None:
         raise Http404
     return _render_lesson(request, obj)
@@ -154,7 +165,9 @@ def _render_lesson(
 @require_http_methods(["GET", "POST"])
 def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Mark the self-check and show the explanations (nothing is graded)."""
-    obj = lesson_get(course_slug=course, slug=lesson)
+    obj = lesson_get(
+        course_slug=course, slug=lesson, include_drafts=previews_drafts(request)
+    )
     if obj is None:
         raise Http404
     if request.method == "GET":
@@ -178,7 +191,9 @@ def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse
 @require_POST
 def lesson_done(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Mark a lesson finished (idempotent: the form carries an event id)."""
-    obj = lesson_get(course_slug=course, slug=lesson)
+    obj = lesson_get(
+        course_slug=course, slug=lesson, include_drafts=previews_drafts(request)
+    )
     if obj is None:
         raise Http404
     user = _user(request)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hocvuso.packs.models import ContentPack, PackUpload
+from hocvuso.packs.services import pack_publish
 from hocvuso.packs.source import MAX_PACK_BYTES, PackSourceError
 from hocvuso.packs.uploads import pack_upload_create
 
@@ -34,8 +36,24 @@ class PackUploadForm(forms.Form):
 
 @admin.register(ContentPack)
 class ContentPackAdmin(admin.ModelAdmin[ContentPack]):
-    list_display = ("slug", "version", "framework_slug", "imported_at")
+    list_display = ("slug", "version", "status", "framework_slug", "imported_at")
+    list_filter = ("status",)
     change_list_template = "admin/packs/contentpack/change_list.html"
+    actions = ("publish",)
+
+    @admin.action(description=gettext_lazy("Publish (learners see it)"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[ContentPack]) -> None:
+        """Publish the selected draft packs (audited)."""
+        if not request.user.has_perm(EDIT):
+            raise PermissionDenied
+        actor = request.user if request.user.is_authenticated else None
+        for pack in queryset:
+            pack_publish(slug=pack.slug, actor=actor)
+        self.message_user(
+            request,
+            _("Published: %(packs)s.") % {"packs": ", ".join(p.slug for p in queryset)},
+            messages.SUCCESS,
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(EDIT)

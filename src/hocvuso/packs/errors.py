@@ -36,3 +36,9 @@ class PackInvalid(PackError):
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
         super().__init__(f"the pack has {len(self.issues)} problem(s)")
+
+
+class PackNotFound(PackError):
+    """No content pack has this id."""
+
+    status = 404

@@ -14,6 +14,10 @@ from hocvuso.core.models import BaseModel
 
 
 class ContentPack(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (editors only)")
+        PUBLISHED = "published", _("Published")
+
     slug = models.SlugField(_("pack id"), max_length=80, unique=True)
     version = models.CharField(_("version"), max_length=40)
     title_vi = models.CharField(max_length=200)
@@ -22,6 +26,14 @@ class ContentPack(BaseModel):
     content_hash = models.CharField(max_length=64, editable=False)
     license = models.CharField(max_length=60, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # A draft's courses and lessons are shown to content editors only (preview);
+    # learners see published packs (docs/content-packs.md, "Draft and publish").
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
+    )
 
     class Meta:
         db_table = "learning_contentpack"

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hocvuso.core.services import audit_record
-from hocvuso.packs.errors import PackInvalid
+from hocvuso.packs.errors import Issue, PackInvalid, PackNotFound
 from hocvuso.packs.models import ContentPack
 from hocvuso.packs.reader import PackReport, pack_read
 from hocvuso.packs.sections import ImportContext, ProgressCallback, pack_sections
@@ -55,6 +56,7 @@ def pack_import(
     actor: AbstractBaseUser | None,
     progress: ProgressCallback | None = None,
     force: bool = False,
+    draft: bool | None = False,
 ) -> PackImportResult:
     """Validate and import a content pack; idempotent and all-or-nothing.
 
@@ -62,6 +64,13 @@ def pack_import(
     files) is a no-op unless ``force``. Raises ``PackInvalid`` listing every
     problem, before anything is written. Sections' ``on_commit`` work runs
     once the import has committed.
+
+    With ``draft`` a new pack (or one still in draft) is imported as a draft:
+    only content editors see its courses until ``pack_publish``. A published
+    pack is never taken back to draft by an import (its learners would lose
+    its courses): ``draft`` is refused for it. Without ``draft`` the pack is
+    imported published, as before drafts existed. ``draft=None`` (uploads in
+    the admin) makes a new pack a draft and keeps a published one published.
     """
     report = pack_read(source)
     if report.pack is None or report.issues:
@@ -69,7 +78,15 @@ def pack_import(
     data = report.pack
     digest = pack_digest(source)
     pack = ContentPack.objects.select_for_update().filter(slug=data.id).first()
+    published = pack is not None and pack.status == ContentPack.Status.PUBLISHED
+    if draft is None:
+        draft = not published
+    if draft and pack is not None and published:
+        raise PackInvalid([pack_published_issue(pack)])
+    status = ContentPack.Status.DRAFT if draft else ContentPack.Status.PUBLISHED
     if pack is not None and pack.content_hash == digest and not force:
+        if pack.status != status:
+            _status_set(pack, status=status, actor=actor)
         return PackImportResult(pack, True, report.summary)
     before = {"version": pack.version} if pack else None
     if pack is None:
@@ -88,6 +105,7 @@ def pack_import(
     pack.license = data.license
     pack.content_hash = digest
     pack.imported_at = timezone.now()
+    pack.status = status
     pack.save()
     for section in sections:
         ctx.counts |= section.write(ctx)
@@ -96,8 +114,54 @@ def pack_import(
         action="content_pack.import",
         obj=pack,
         before=before,
-        after={"version": pack.version, **ctx.counts},
+        after={"version": pack.version, "status": pack.status, **ctx.counts},
     )
     for section in sections:
         transaction.on_commit(lambda s=section: s.on_commit(ctx))  # type: ignore[misc]
     return PackImportResult(pack, False, dict(ctx.counts))
+
+
+def pack_published_issue(pack: ContentPack) -> Issue:
+    """Return the problem of a draft import over a published pack."""
+    return Issue(
+        "pack.yaml",
+        1,
+        _(
+            "Pack %(slug)s is published: importing it as a draft would take its "
+            "courses away from learners. Import it without --draft, or give the "
+            "draft a new pack id."
+        )
+        % {"slug": pack.slug},
+    )
+
+
+def _status_set(
+    pack: ContentPack, *, status: str, actor: AbstractBaseUser | None
+) -> None:
+    before = pack.status
+    pack.status = status
+    pack.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="content_pack.publish"
+        if status == ContentPack.Status.PUBLISHED
+        else "content_pack.draft",
+        obj=pack,
+        before={"status": before},
+        after={"status": status},
+    )
+
+
+@transaction.atomic
+def pack_publish(*, slug: str, actor: AbstractBaseUser | None) -> ContentPack:
+    """Publish a draft pack: its courses and lessons reach learners (audited).
+
+    Idempotent: publishing a published pack changes nothing. Raises
+    ``PackNotFound`` for an unknown pack id.
+    """
+    pack = ContentPack.objects.select_for_update().filter(slug=slug).first()
+    if pack is None:
+        raise PackNotFound(_("There is no content pack '%(slug)s'.") % {"slug": slug})
+    if pack.status != ContentPack.Status.PUBLISHED:
+        _status_set(pack, status=ContentPack.Status.PUBLISHED, actor=actor)
+    return pack

@@ -96,7 +96,10 @@ def pack_upload_run(*, upload_id: uuid.UUID) -> PackUpload | None:
     _status(upload, PackUpload.Status.IMPORTING)
     try:
         with transaction.atomic():
-            result = pack_import(source=source, actor=upload.actor, force=upload.force)
+            # A new pack arrives as a draft: editors preview it, then publish.
+            result = pack_import(
+                source=source, actor=upload.actor, force=upload.force, draft=None
+            )
             upload.status = PackUpload.Status.DONE
             upload.pack = result.pack
             upload.unchanged = result.unchanged

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hocvuso.packs.errors import PackInvalid, PackSourceError
+from hocvuso.packs.errors import PackInvalid, PackNotFound, PackSourceError
 from hocvuso.packs.seed import DEFAULT_PACK
-from hocvuso.packs.services import pack_import, pack_validate
+from hocvuso.packs.services import pack_import, pack_publish, pack_validate
 from hocvuso.packs.source import PackSource
 
 
@@ -18,17 +18,25 @@ class Command(BaseCommand):
         "`validate` lists every problem with file and line and exits 1 when the "
         "pack is invalid; it needs no database (it checks against the framework "
         "and target groups shipped with hocvuso, or the site's with --database). "
-        "`import` is idempotent and all-or-nothing."
+        "`import` is idempotent and all-or-nothing; with --draft a new pack "
+        "arrives as a draft that only content editors see, until "
+        "`content publish PACK_ID`."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["validate", "import"])
+        parser.add_argument("action", choices=["validate", "import", "publish"])
         parser.add_argument(
             "pack",
             nargs="?",
             type=Path,
             default=DEFAULT_PACK,
-            help="pack folder or zip (default: the built-in default pack)",
+            help="pack folder or zip (default: the built-in default pack); "
+            "for publish: the pack id",
+        )
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="import as a draft: editors preview it, learners do not see it",
         )
         parser.add_argument(
             "--force", action="store_true", help="re-import even if unchanged"
@@ -40,6 +48,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "publish":
+            self._publish(str(options["pack"]))
+            return
         try:
             source = PackSource.open(options["pack"])
         except PackSourceError as exc:
@@ -47,7 +58,7 @@ class Command(BaseCommand):
         if options["action"] == "validate":
             self._validate(source, database=options["database"])
         else:
-            self._import(source, force=options["force"])
+            self._import(source, force=options["force"], draft=options["draft"])
 
     def _validate(self, source: PackSource, *, database: bool) -> None:
         report = pack_validate(source=source, database=database)
@@ -62,7 +73,14 @@ class Command(BaseCommand):
             + (f", {parts}." if parts else ".")
         )
 
-    def _import(self, source: PackSource, *, force: bool) -> None:
+    def _publish(self, slug: str) -> None:
+        try:
+            pack = pack_publish(slug=slug, actor=None)
+        except PackNotFound as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(f"Content pack {pack.slug} {pack.version}: published.")
+
+    def _import(self, source: PackSource, *, force: bool, draft: bool) -> None:
         interactive = self.stdout.isatty()
 
         def progress(done: int, total: int, label: str) -> None:
@@ -71,7 +89,11 @@ class Command(BaseCommand):
 
         try:
             result = pack_import(
-                source=source, actor=None, progress=progress, force=force
+                source=source,
+                actor=None,
+                progress=progress,
+                force=force,
+                draft=draft,
             )
         except PackInvalid as exc:
             for issue in exc.issues:
@@ -79,14 +101,16 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{source.label}: {len(exc.issues)} problem(s); nothing was imported."
             ) from exc
+        state = " (draft: editors only)" if result.pack.status == "draft" else ""
         if result.unchanged:
             self.stdout.write(
-                f"Content pack {result.pack.slug} {result.pack.version}: unchanged."
+                f"Content pack {result.pack.slug} {result.pack.version}: "
+                f"unchanged{state}."
             )
             return
         counts = ", ".join(
             f"{n} {key.replace('_', ' ')}" for key, n in result.counts.items()
         )
         self.stdout.write(
-            f"Content pack {result.pack.slug} {result.pack.version}: {counts}."
+            f"Content pack {result.pack.slug} {result.pack.version}: {counts}{state}."
         )
