@@ -12,6 +12,7 @@ MODULES = [
     "hocvuso.psychometrics.calibration",
     "hocvuso.psychometrics.classical",
     "hocvuso.psychometrics.models",
+    "hocvuso.psychometrics.scoring",
     "hocvuso.psychometrics.simulation",
 ]
 
