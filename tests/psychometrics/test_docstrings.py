@@ -11,6 +11,7 @@ MODULES = [
     "hocvuso.psychometrics.ability",
     "hocvuso.psychometrics.calibration",
     "hocvuso.psychometrics.classical",
+    "hocvuso.psychometrics.itemfit",
     "hocvuso.psychometrics.models",
     "hocvuso.psychometrics.scoring",
     "hocvuso.psychometrics.simulation",

@@ -615,7 +615,14 @@ class CatSession:
         candidates = eligible if shadow is None else eligible & shadow
         if not candidates.any():
             candidates = eligible
-        return int(np.argmax(np.where(candidates, value, -np.inf)))
+        masked = np.where(candidates, value, -np.inf)
+        n_cand = int(np.count_nonzero(candidates))
+        if self._config.exposure == "randomesque" and n_cand > 1:
+            n = min(self._config.randomesque_n, n_cand)
+            top = np.argpartition(-masked, n - 1)[:n]
+            top = top[np.lexsort((top, -masked[top]))]
+            return int(top[int(self._rng.integers(n))])
+        return int(np.argmax(masked))
 
     def _assemble(self, value: FloatArray, available: BoolArray) -> BoolArray | None:
         n_left = int(np.count_nonzero(available))

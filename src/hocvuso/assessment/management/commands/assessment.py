@@ -37,6 +37,15 @@ class Command(BaseCommand):
         imp.add_argument("--source", default="", help="label kept with the items")
         ana = sub.add_parser("item-analysis", help="classical statistics and flags")
         ana.add_argument("out", type=Path, nargs="?")
+        cex = sub.add_parser(
+            "calibrate-exposure",
+            help="simulate each blueprint and store per-item exposure parameters",
+        )
+        cex.add_argument("--group", default=None, help="only this target group")
+        cex.add_argument("--simulees", type=int, default=2000)
+        cex.add_argument("--iterations", type=int, default=10)
+        cex.add_argument("--margin", type=float, default=0.015)
+        cex.add_argument("--seed", type=int, default=0)
         its = sub.add_parser(
             "export-items", help="current items as pack files: OUT/items/*.yaml"
         )
@@ -46,8 +55,51 @@ class Command(BaseCommand):
     def _open(self, path: Path | None) -> Any:
         return path.open("w", encoding="utf-8", newline="") if path else sys.stdout
 
+    def _calibrate_exposure(self, options: dict[str, Any]) -> None:
+        from hocvuso.assessment.exposure import exposure_calibrate
+        from hocvuso.assessment.models import Blueprint
+
+        if options["simulees"] < 10 or options["iterations"] < 1:
+            raise CommandError("--simulees must be >= 10 and --iterations >= 1")
+        blueprints = Blueprint.objects.select_related("target_group").filter(
+            mode=Blueprint.Mode.ADAPTIVE
+        )
+        if options["group"]:
+            blueprints = blueprints.filter(target_group__slug=options["group"])
+            if not blueprints.exists():
+                raise CommandError(f"no adaptive blueprint for '{options['group']}'")
+        done = 0
+        for bp in blueprints:
+            if bp.config.get("exposure") not in ("eligibility", "sympson_hetter"):
+                self.stderr.write(
+                    f"{bp.target_group.slug}: exposure "
+                    f"{bp.config.get('exposure')!r} needs no parameters, skipped."
+                )
+                continue
+            try:
+                r = exposure_calibrate(
+                    blueprint=bp,
+                    actor=None,
+                    n_simulees=options["simulees"],
+                    iterations=options["iterations"],
+                    margin=options["margin"],
+                    seed=options["seed"],
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            done += 1
+            self.stdout.write(
+                f"{r.blueprint}: {r.method} for {r.items} items "
+                f"({r.restricted} restricted); simulated max exposure "
+                f"{r.max_exposure:.3f}, mean length {r.mean_items:.1f}"
+            )
+        self.stderr.write(f"{done} blueprints calibrated.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
+        if action == "calibrate-exposure":
+            self._calibrate_exposure(options)
+            return
         if action == "export-items":
             done = items_export(out_dir=options["out_dir"], pack_slug=options["pack"])
             self.stderr.write(
