@@ -8,7 +8,7 @@ export HOCVUSO_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
 .PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgres e2e install dev \
-        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant bench-dashboards clean
+        messages bench bench-pages bench-psychometrics bench-assessment bench-checkin bench-visits bench-outbox bench-assistant bench-dashboards bench-measurement clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ messages: dev
 bench-psychometrics: dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/psychometrics/run.py
+
+## make bench-measurement: exposure control, classification, key exposure (#14; ~35 min).
+bench-measurement: dev
+	$(BIN)/python benchmarks/psychometrics/run_measurement.py
 
 bench-assistant: install
 	$(BIN)/python benchmarks/assistant.py

@@ -34,9 +34,47 @@ def test_take_a_test_without_javascript(client: Client, bank: Path) -> None:
     result_url = page["Location"]
     body = client.get(result_url).content.decode()
     assert "Bạn đã đạt bậc yêu cầu" in body and "Theo từng miền" in body
-    assert "Xem lại các câu đã trả lời" in body and "Vì hai." in body
+    assert "Xem lại các câu đã trả lời" in body
+    # All right: nothing to explain, and no question in service is shown.
+    assert "Vì hai." not in body and "Câu 1-1-" not in body
     session = TestSession.objects.get(user=user)
     assert Response.objects.filter(session=session).count() == session.n_answered
+
+
+def test_review_shows_concepts_and_only_keys_of_released_or_retired_items(
+    client: Client, bank: Path
+) -> None:
+    """Per-competence feedback; a question and its key only once released."""
+    from hocvuso.assessment.models import Result
+    from hocvuso.assessment.selectors import result_review
+
+    user = learner_in(30178)
+    client.force_login(user)
+    url = client.post("/assess/start/adults/")["Location"]
+    for _ in range(20):
+        page = client.get(url)
+        if page.status_code == 302:
+            break
+        body = page.content.decode()
+        attempt = body.split('name="attempt_id" value="')[1].split('"')[0]
+        item_id = body.split('name="item_id" value="')[1].split('"')[0]
+        form = {"attempt_id": attempt, "item_id": item_id, "option": "a"}  # wrong
+        client.post(url, form)
+    result = Result.objects.get(user=user)
+    body = client.get(page["Location"]).content.decode()
+    assert "Vì hai." in body  # the concept behind the missed questions
+    assert "đúng" in body
+    answered = Response.objects.filter(session=result.session).select_related("item")
+    stems = [r.item.text("stem") for r in answered]
+    assert not any(stem in body for stem in stems)
+    review = result_review(result=result)
+    assert sum(c["n"] for c in review["competences"]) == answered.count()
+    assert review["questions"] == []
+    first = answered.first()
+    assert first is not None
+    Item.objects.filter(pk=first.item_id).update(released=True)
+    body = client.get(page["Location"]).content.decode()
+    assert first.item.text("stem") in body and "Hai" in body
 
 
 def test_missing_answer_shows_message(client: Client, bank: Path) -> None:

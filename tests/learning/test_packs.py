@@ -169,17 +169,22 @@ def test_item_and_blueprint_schema(tmp_path: Path) -> None:
     ("setting", "message"),
     [
         (
-            "exposure: sympson_hetter",
-            "blueprints.yaml:8: blueprint 'adults': 'exposure' is one of randomesque,"
-            " progressive, none (sympson_hetter needs exposure parameters per item,"
-            " which a pack cannot give yet)",
+            "exposure: randomsque",
+            "blueprints.yaml:8: blueprint 'adults': 'exposure' is one of eligibility,"
+            " sympson_hetter, randomesque, progressive, none",
         ),
         (
-            "exposure: randomsque",
-            "blueprints.yaml:8: blueprint 'adults': 'exposure' is one of randomesque,"
-            " progressive, none",
+            "selection: best",
+            "blueprints.yaml:8: 'selection' is one of mfi, kl, astrat, shadow",
         ),
-        ("selection: best", "blueprints.yaml:8: 'selection' is one of mfi, kl, astrat"),
+        (
+            "min_correct: 0",
+            "blueprints.yaml:8: 'min_correct' needs a whole number from 1 to 100",
+        ),
+        (
+            "field_test_slots: 4",
+            "blueprints.yaml:8: 'field_test_slots' needs a whole number from 0 to 3",
+        ),
         (
             "time_limit_minutes: forty",
             "blueprints.yaml:8: 'time_limit_minutes' needs a whole number from 1 to"

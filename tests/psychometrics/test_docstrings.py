@@ -11,7 +11,9 @@ MODULES = [
     "hocvuso.psychometrics.ability",
     "hocvuso.psychometrics.calibration",
     "hocvuso.psychometrics.classical",
+    "hocvuso.psychometrics.itemfit",
     "hocvuso.psychometrics.models",
+    "hocvuso.psychometrics.scoring",
     "hocvuso.psychometrics.simulation",
 ]
 

@@ -10,7 +10,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from hocvuso.accounts.models import User
-from hocvuso.assessment.models import ITEM_SCHEMA_VERSION, Blueprint, Item, Response
+from hocvuso.assessment.models import (
+    ITEM_SCHEMA_VERSION,
+    Blueprint,
+    Item,
+    ItemExposure,
+    Response,
+)
 from hocvuso.assessment.pack_sections import (
     blueprint_cat_config,
     item_media_path,
@@ -97,7 +103,12 @@ def items_import(
             "level": level,
             "content": content,
             "key": str(raw["key"]),
+            "field_test": bool(raw.get("field_test", False)),
+            "released": bool(raw.get("released", False)),
         }
+        # The flags join the hash only when set, so packs without them keep
+        # the hashes (and versions) they had.
+        flags = {k: True for k in ("field_test", "released") if raw.get(k)}
         digest = _hash(
             content
             | {
@@ -106,6 +117,7 @@ def items_import(
                 "level": level.code,
             }
             | {"groups": sorted(raw.get("target_groups") or ["all"])}
+            | flags
         )
         irt = raw.get("irt")
         params = (
@@ -196,6 +208,8 @@ def blueprints_import(
                 "retake_cooldown_after_pass_days": int(
                     bp.get("retake_cooldown_after_pass_days", 0)
                 ),
+                "min_correct": int(bp.get("min_correct", 1)),
+                "field_test_slots": int(bp.get("field_test_slots", 0)),
             },
         )
         audit_record(
@@ -208,10 +222,10 @@ def blueprints_import(
     return {"blueprints": n}
 
 
-def items_for_group(group: TargetGroup) -> QuerySet[Item]:
-    """Return the current items a target group's assessment may use."""
+def items_for_group(group: TargetGroup, *, field_test: bool = False) -> QuerySet[Item]:
+    """Return the current operational (or field-test) items a group may get."""
     return (
-        Item.objects.filter(is_current=True)
+        Item.objects.filter(is_current=True, field_test=field_test)
         .filter(Q(for_all_groups=True) | Q(target_groups=group))
         .select_related("competence", "level")
         .distinct()
@@ -233,7 +247,12 @@ def form_item_ids(blueprint: Blueprint) -> list[str]:
     return [str(rows[slug]) for slug in blueprint.form if slug in rows]
 
 
-def bank_for(items: list[Item]) -> ItemBank:
+def bank_for(
+    items: list[Item],
+    *,
+    sh_k: list[float] | None = None,
+    eligibility: list[float] | None = None,
+) -> ItemBank:
     """Return the CAT bank of ``items``, content areas = framework domains."""
     return ItemBank.from_arrays(
         [str(i.pk) for i in items],
@@ -241,7 +260,29 @@ def bank_for(items: list[Item]) -> ItemBank:
         [i.irt_b for i in items],
         [i.irt_c for i in items],
         areas=[i.domain_code for i in items],
+        sh_k=sh_k,
+        eligibility=eligibility,
     )
+
+
+def exposure_parameters(blueprint: Blueprint, items: list[Item]) -> dict[str, Any]:
+    """Return ``bank_for`` keyword arguments with the blueprint's exposure values.
+
+    Items without a stored value (new since the last ``calibrate-exposure``)
+    get 1: always eligible, never set aside.
+    """
+    method = str(blueprint.config.get("exposure", ""))
+    if method not in ("eligibility", "sympson_hetter"):
+        return {}
+    stored = dict(
+        ItemExposure.objects.filter(blueprint=blueprint, method=method).values_list(
+            "item_id", "value"
+        )
+    )
+    if not stored:
+        return {}
+    values = [float(stored.get(i.pk, 1.0)) for i in items]
+    return {"sh_k": values} if method == "sympson_hetter" else {"eligibility": values}
 
 
 def item_save(

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hocvuso.accounts.models import User
 from hocvuso.assessment.models import Item, Response
@@ -133,8 +134,47 @@ def params_import(*, path: Path, actor: User | None, source: str = "") -> Params
     return ParamsImport(updated=updated, unchanged=unchanged, unknown=[])
 
 
-def analysis_report(out: io.TextIOBase | io.StringIO) -> int:
-    """Write classical item statistics and flags per item version."""
+def plain_flags() -> dict[str, str]:
+    """Return what each flag means, in plain words for content editors."""
+    return {
+        "few_responses": _("too few answers to judge"),
+        "too_hard": _("very few learners answer it right"),
+        "too_easy": _("almost every learner answers it right"),
+        "low_discrimination": _("does not tell strong from weak learners"),
+        "negative_discrimination": _(
+            "strong learners get it wrong more often than weak ones: check the key"
+        ),
+        "distractor_attracts_high_scorers": _(
+            "a wrong option attracts strong learners: check it"
+        ),
+        "nonfunctional_distractor": _("a wrong option almost nobody chooses"),
+        "key_never_chosen": _("nobody chose the key: probably a wrong key"),
+        "misfit": _("does not fit the measurement model (S-X² p < 0.01)"),
+        "dif_C": _(
+            "works differently for one group of learners of equal ability "
+            "(DIF class C): review it"
+        ),
+        "dif_B": _("slightly different for one group of learners (DIF class B)"),
+        "field_test_ready": _("field test: ready to become operational"),
+        "field_test_not_ready": _("field test: not ready yet"),
+    }
+
+
+def analysis_report(out: io.TextIOBase | io.StringIO, *, min_group: int = 100) -> int:
+    """Write classical statistics, IRT parameters, fit, DIF and flags per item.
+
+    Columns: classical (n, p-value, corrected point-biserial, options), the
+    item's parameters (a, b; SE(b), S-X² p from the last field-test
+    calibration), the worst DIF class per grouping, the flags and the same
+    flags in plain words.
+    """
+    from hocvuso.assessment.dif import dif_analyse
+
+    dif: dict[str, list[str]] = defaultdict(list)
+    for row in dif_analyse(min_group=min_group):
+        if row.ets != "A":
+            dif[row.item_id].append(f"{row.ets}:{row.grouping}={row.focal}")
+    words = plain_flags()
     by_person: dict[str, dict[str, str]] = defaultdict(dict)
     items: dict[str, Item] = {}
     for r in Response.objects.select_related("item").iterator(chunk_size=2000):
@@ -152,7 +192,14 @@ def analysis_report(out: io.TextIOBase | io.StringIO) -> int:
             "p_value",
             "point_biserial",
             "options",
+            "a",
+            "b",
+            "se_b",
+            "fit_p",
+            "status",
+            "dif",
             "flags",
+            "plain",
         ]
     )
     if not refs:
@@ -165,6 +212,21 @@ def analysis_report(out: io.TextIOBase | io.StringIO) -> int:
     )
     for ref, stats in zip(refs, result.items, strict=True):
         item = items[ref]
+        fit = item.irt_fit or {}
+        flags = list(stats.flags)
+        if "misfit" in fit.get("flags", []):
+            flags.append("misfit")
+        classes = {x.split(":")[0] for x in dif.get(ref, [])}
+        flags += [f"dif_{c}" for c in sorted(classes, reverse=True)[:1]]
+        if item.field_test:
+            flags.append(
+                "field_test_ready" if fit.get("ready") else "field_test_not_ready"
+            )
+        status = (
+            "field_test"
+            if item.field_test
+            else ("provisional" if item.irt_provisional else "calibrated")
+        )
         writer.writerow(
             [
                 ref,
@@ -174,7 +236,14 @@ def analysis_report(out: io.TextIOBase | io.StringIO) -> int:
                 "" if stats.p_value is None else f"{stats.p_value:.3f}",
                 "" if stats.point_biserial is None else f"{stats.point_biserial:.3f}",
                 " ".join(f"{o.option}:{o.count}" for o in stats.options),
-                " ".join(stats.flags),
+                f"{item.irt_a:.3f}",
+                f"{item.irt_b:.3f}",
+                "" if fit.get("se_b") is None else f"{fit['se_b']:.3f}",
+                "" if fit.get("p") is None else f"{fit['p']:.3f}",
+                status,
+                " ".join(dif.get(ref, [])),
+                " ".join(flags),
+                "; ".join(words.get(f, f) for f in flags),
             ]
         )
     return len(refs)

@@ -61,6 +61,16 @@ class Item(BaseModel):
     irt_c = models.FloatField(default=0.0)
     irt_provisional = models.BooleanField(default=True)
     irt_source = models.CharField(max_length=80, blank=True)
+    # A field-test item is given unscored in field-test slots until
+    # ``hocvuso assessment calibrate`` makes it operational.
+    field_test = models.BooleanField(default=False)
+    # Fit of the last calibration (schema 1): {"schema_version": 1, "n": int,
+    # "se_a": float|null, "se_b": float|null, "sx2": float|null, "df":
+    # int|null, "p": float|null, "ready": bool, "flags": [str], "at": date}.
+    irt_fit: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+    # A released item's key may be shown in the review after a test (retired
+    # items' keys too: they are no longer asked).
+    released = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("test item")
@@ -134,6 +144,10 @@ class Blueprint(BaseModel):
     # supervised sitting is never held back (the supervisor lets people sit).
     retake_cooldown_days = models.PositiveSmallIntegerField(default=7)
     retake_cooldown_after_pass_days = models.PositiveSmallIntegerField(default=0)
+    # A pass needs at least this many correct answers (and the WLE at the cut).
+    min_correct = models.PositiveSmallIntegerField(default=1)
+    # Unscored field-test items per sitting (0-3), never in the first 3.
+    field_test_slots = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("assessment blueprint")
@@ -142,6 +156,34 @@ class Blueprint(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.target_group.slug} ({self.mode})"
+
+
+class ItemExposure(models.Model):
+    """Exposure-control parameter of one item in one blueprint's bank.
+
+    Written by ``hocvuso assessment calibrate-exposure`` (simulation of the
+    blueprint's test on its bank): the item-eligibility probability
+    (``method="eligibility"``) or the Sympson-Hetter ``k``
+    (``method="sympson_hetter"``), in ``[0, 1]``.
+    """
+
+    blueprint = models.ForeignKey(
+        Blueprint, on_delete=models.CASCADE, related_name="exposure"
+    )
+    item = models.ForeignKey("Item", on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=20)
+    value = models.FloatField()
+    calibrated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blueprint", "item", "method"], name="item_exposure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blueprint_id} {self.item_id} {self.method}={self.value:.3f}"
 
 
 class SupervisionSession(BaseModel):
@@ -225,6 +267,11 @@ class TestSession(BaseModel):
         Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     n_answered = models.PositiveSmallIntegerField(default=0)
+    # Field-test slots of the sitting: [{"position": int, "item": str}, ...]
+    # (schema 1), drawn at the start; positions count every answer.
+    field_tests: models.JSONField[Any] = models.JSONField(default=list, blank=True)
+    # Language the sitting was taken in ("vi" or "en"), for DIF analysis.
+    language = models.CharField(max_length=8, blank=True)
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -287,6 +334,8 @@ class Response(models.Model):
     position = models.PositiveSmallIntegerField()
     option = models.CharField(max_length=8)
     correct = models.BooleanField()
+    # False for a field-test item: stored for calibration only, never scored.
+    scored = models.BooleanField(default=True)
     answered_at = models.DateTimeField(auto_now_add=True)
     next_item = models.ForeignKey(
         Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -21,13 +21,20 @@ from hocvuso.psychometrics.catbank import SELECTION_METHODS
 
 ITEM_KEYS = {
     "id", "competence", "level", "target_groups", "kind", "scenario", "stem",
-    "options", "key", "explanation", "irt", "media",
+    "options", "key", "explanation", "irt", "media", "field_test", "released",
 }  # fmt: skip
 
 
-# Sympson-Hetter exposure control needs a calibrated k per item, which a pack
-# cannot carry yet; these methods need nothing but the blueprint.
-PACK_EXPOSURE_METHODS = ("randomesque", "progressive", "none")
+# Item eligibility and Sympson-Hetter use per-item parameters that
+# ``hocvuso assessment calibrate-exposure`` stores (until then every item is
+# eligible / k = 1); the others need nothing but the blueprint.
+PACK_EXPOSURE_METHODS = (
+    "eligibility",
+    "sympson_hetter",
+    "randomesque",
+    "progressive",
+    "none",
+)
 
 ITEM_IMAGES = (".png", ".jpg", ".jpeg", ".webp")
 
@@ -39,7 +46,15 @@ def item_media_path(rel: str, src: str) -> str:
 
 # A fixed form is answered in full, in order: these settings have no meaning.
 ADAPTIVE_ONLY = frozenset(
-    {"length", "content", "stopping", "selection", "exposure", "randomesque_n"}
+    {
+        "length",
+        "content",
+        "stopping",
+        "selection",
+        "exposure",
+        "randomesque_n",
+        "field_test_slots",
+    }
 )
 ADAPTIVE_SELECTION = tuple(m for m in SELECTION_METHODS if m != "sequential")
 
@@ -49,6 +64,8 @@ _WHOLE_SETTINGS = (
     ("retake_cooldown_days", 0, 3650),
     ("retake_cooldown_after_pass_days", 0, 3650),
     ("randomesque_n", 1, 20),
+    ("min_correct", 1, 100),
+    ("field_test_slots", 0, 3),
 )
 
 
@@ -72,15 +89,7 @@ def blueprint_cat_config(bp: Mapping[str, Any], cut: float) -> CatConfig:
         )
     exposure = str(bp.get("exposure", "randomesque"))
     if exposure not in PACK_EXPOSURE_METHODS:
-        raise ValueError(
-            f"'exposure' is one of {', '.join(PACK_EXPOSURE_METHODS)}"
-            + (
-                " (sympson_hetter needs exposure parameters per item, which a "
-                "pack cannot give yet)"
-                if exposure == "sympson_hetter"
-                else ""
-            )
-        )
+        raise ValueError(f"'exposure' is one of {', '.join(PACK_EXPOSURE_METHODS)}")
     length = bp.get("length") or {}
     stopping = bp.get("stopping") or {}
     content = {
@@ -211,6 +220,11 @@ class _Checks:
                 doc.line("items", i, "key"),
                 f"'key' must be one of the option ids ({', '.join(ids)})",
             )
+        for flag in ("field_test", "released"):
+            if flag in item and not isinstance(item[flag], bool):
+                self.r.err(
+                    rel, doc.line("items", i, flag), f"'{flag}' is true or false"
+                )
         irt = item.get("irt")
         if irt is not None:
             ok = isinstance(irt, dict) and all(

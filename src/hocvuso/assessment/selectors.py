@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db.models import QuerySet
 
 from hocvuso.accounts.models import User
-from hocvuso.assessment.models import Blueprint, Result, TestSession
+from hocvuso.assessment.models import Blueprint, Item, Result, TestSession
 
 
 def blueprint_list() -> QuerySet[Blueprint]:
@@ -40,3 +41,65 @@ def active_sessions(*, user: User) -> QuerySet[TestSession]:
     return TestSession.objects.filter(
         user=user, status=TestSession.Status.ACTIVE
     ).select_related("blueprint__target_group")
+
+
+def key_may_be_shown(item: Item) -> bool:
+    """Return whether a review may show ``item``'s question and key.
+
+    Only items no longer asked (retired: not the current version, or no
+    longer in any pack) or released by the editors: showing the keys of items
+    in service would leak the bank to the next sittings (see the key-exposure
+    study in docs/assessment.md).
+    """
+    return item.released or not item.is_current
+
+
+def result_review(*, result: Result) -> dict[str, Any]:
+    """Return the feedback after a test: per competence, concepts, safe keys.
+
+    Shape: ``{"competences": [{"code", "name", "right", "n", "concepts":
+    [str]}], "questions": [{"stem", "chosen", "answer", "correct",
+    "explanation"}]}``. Concepts are the explanations of the competence's
+    items the learner got wrong (they explain the idea without naming an
+    option); questions and keys only for items :func:`key_may_be_shown`.
+    Field-test answers are left out.
+    """
+    responses = list(
+        result.session.responses.filter(scored=True)
+        .select_related("item__competence")
+        .order_by("position")
+    )
+    by_comp: dict[str, dict[str, Any]] = {}
+    questions: list[dict[str, Any]] = []
+    for resp in responses:
+        item = resp.item
+        comp = by_comp.setdefault(
+            item.competence.code,
+            {
+                "code": item.competence.code,
+                "name": item.competence.name,
+                "right": 0,
+                "n": 0,
+                "concepts": [],
+            },
+        )
+        comp["n"] += 1
+        comp["right"] += int(resp.correct)
+        explanation = item.text("explanation")
+        if not resp.correct and explanation and explanation not in comp["concepts"]:
+            comp["concepts"].append(explanation)
+        if key_may_be_shown(item):
+            options = {o["id"]: o["text"] for o in item.options()}
+            questions.append(
+                {
+                    "stem": item.text("stem"),
+                    "chosen": options.get(resp.option, resp.option),
+                    "answer": options.get(item.key, item.key),
+                    "correct": resp.correct,
+                    "explanation": explanation,
+                }
+            )
+    return {
+        "competences": [by_comp[c] for c in sorted(by_comp)],
+        "questions": questions,
+    }

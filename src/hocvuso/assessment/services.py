@@ -14,18 +14,25 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hocvuso.accounts.guidance import grant_active
 from hocvuso.accounts.models import User
-from hocvuso.assessment.bank import bank_for, form_item_ids, items_for_group
+from hocvuso.assessment.bank import (
+    bank_for,
+    exposure_parameters,
+    form_item_ids,
+    items_for_group,
+)
 from hocvuso.assessment.errors import (
     AttemptConflict,
     BankIncomplete,
@@ -58,7 +65,13 @@ from hocvuso.core.indicators import indicator_data_changed_on_commit
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Level
 from hocvuso.framework.services import framework_lock
-from hocvuso.psychometrics import CatConfig, CatSession, ItemBank, estimate_eap
+from hocvuso.psychometrics import (
+    CatConfig,
+    CatSession,
+    ItemBank,
+    estimate_eap,
+    pass_decision,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +133,7 @@ def _state(session: TestSession) -> SessionState:
         target_group=session.blueprint.target_group.slug,
         item=_current_item(session) if active else None,
         position=session.n_answered + 1,
-        max_items=int(config.get("max_items", 30)),
+        max_items=int(config.get("max_items", 30)) + len(session.field_tests),
         result=None if active else Result.objects.filter(session=session).first(),
     )
 
@@ -176,7 +189,22 @@ def session_start(
         ):
             raise ValueError("an item of the fixed form is no longer current")
         bank = bank_cached(bank_for(items))
-        cat = CatSession(bank, CatConfig.from_dict(blueprint.config), rng=seed)
+        exposure = exposure_parameters(blueprint, items)
+        if "eligibility" in exposure:
+            # Drawn once at the start and kept in the state: restoring needs
+            # only the bank's parameters.
+            bank_start = bank.with_eligibility(exposure["eligibility"])
+        elif "sh_k" in exposure:
+            bank_start = bank.with_sh_k(exposure["sh_k"])
+        else:
+            bank_start = bank
+        config = CatConfig.from_dict(blueprint.config)
+        if config.exposure in ("eligibility", "sympson_hetter") and not exposure:
+            # Not calibrated yet (``calibrate-exposure``): a random pick among
+            # the best items keeps the first questions from being the same
+            # for everyone meanwhile.
+            config = replace(config, exposure="randomesque")
+        cat = CatSession(bank_start, config, rng=seed)
     except ValueError as exc:
         # E.g. a content minimum the current items cannot meet, or no items.
         logger.error(
@@ -193,6 +221,7 @@ def session_start(
         ) from exc
     first = cat.next_item()
     snapshot = bank_snapshot(bank)
+    field_tests = _field_test_plan(blueprint, config, seed)
     try:
         with transaction.atomic():
             session = TestSession.objects.create(
@@ -202,6 +231,8 @@ def session_start(
                 bank_items=item_ids,
                 bank=snapshot,
                 cat_state=cat.to_dict(),
+                field_tests=field_tests,
+                language="en" if (get_language() or "vi").startswith("en") else "vi",
                 current_item=rows[first] if first else None,
                 started_at=now,
                 expires_at=now + timedelta(minutes=blueprint.time_limit_minutes),
@@ -224,6 +255,45 @@ def session_start(
         | ({"learner": str(actor.pk)} if assisted_by else {}),
     )
     return session
+
+
+def _field_test_plan(
+    blueprint: Blueprint, config: CatConfig, seed: int
+) -> list[dict[str, Any]]:
+    """Return the sitting's field-test slots: random items at random positions.
+
+    Positions lie in ``4 .. min_items`` (never among the first 3 questions,
+    and always reached, since the test cannot stop before ``min_items``
+    scored answers); the items are drawn from the group's field-test items.
+    """
+    slots = int(blueprint.field_test_slots)
+    if blueprint.mode != Blueprint.Mode.ADAPTIVE or slots <= 0:
+        return []
+    pool = [
+        str(pk)
+        for pk in items_for_group(blueprint.target_group, field_test=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
+    positions = list(range(4, config.min_items + 1))
+    n = min(slots, len(pool), len(positions))
+    if n == 0:
+        return []
+    rng = np.random.default_rng([seed, 14])
+    chosen = rng.choice(len(pool), size=n, replace=False)
+    where = np.sort(rng.choice(positions, size=n, replace=False))
+    return [
+        {"position": int(p), "item": pool[int(k)]}
+        for p, k in zip(where, chosen, strict=True)
+    ]
+
+
+def _field_test_at(session: TestSession, position: int) -> str | None:
+    """Return the field-test item of ``position`` (1-based), if any."""
+    for slot in session.field_tests:
+        if int(slot["position"]) == position:
+            return str(slot["item"])
+    return None
 
 
 def _cooldown_check(actor: User, blueprint: Blueprint, now: datetime) -> None:
@@ -413,9 +483,15 @@ def _answer_once(
         _rate_save(session)  # nothing recorded, but it counts toward the rate
         raise
     correct = option == _scoring_key(item)
-    cat.record(str(item.pk), int(correct))
-    nxt = None if cat.should_stop() else cat.next_item()
     read = session.n_answered
+    # A field-test item is stored for calibration only: the adaptive test
+    # neither sees the answer nor counts it (its pending item waits).
+    scored = _field_test_at(session, read + 1) != current
+    if scored:
+        cat.record(str(item.pk), int(correct))
+    nxt = None if cat.should_stop() else cat.next_item()
+    if nxt is not None:
+        nxt = _field_test_at(session, read + 2) or nxt
     session.n_answered = read + 1
     session.attempt_ids = [*session.attempt_ids, str(attempt_id)]
     session.cat_state = cat.to_dict()
@@ -447,6 +523,7 @@ def _answer_once(
                 position=read + 1,
                 option=option,
                 correct=correct,
+                scored=scored,
                 next_item=session.current_item,
             )
         except IntegrityError as exc:
@@ -551,6 +628,16 @@ def _finish(
     ]
     est = cat.estimate
     level_code = level_for_theta(est.theta, codes)
+    bank = cat.bank
+    at = [bank.index(i) for i in cat.administered]
+    decision = pass_decision(
+        list(cat.responses),
+        bank.a[at],
+        bank.b[at],
+        bank.c[at],
+        cut=level_cut(blueprint.pass_level.number),
+        min_correct=max(1, int(blueprint.min_correct)),
+    )
     session.status = status
     session.finished_at = now
     session.current_item = None
@@ -564,12 +651,14 @@ def _finish(
         theta=float(est.theta),
         se=float(est.se),
         level=next((lv for lv in levels.values() if lv.code == level_code), None),
-        passed=bool(answered)
-        and bool(est.theta >= level_cut(blueprint.pass_level.number)),
+        # A pass rests on evidence: the WLE at the cut and enough correct
+        # answers (EAP's prior alone could lift an all-wrong short form).
+        passed=bool(answered) and decision.passed,
         supervised=session.supervision_id is not None,
         n_items=len(answered),
         stop_reason=(cat.stop_reason or status) if status == "completed" else status,
-        profile=_profile(answered, cat.bank, float(est.theta), codes),
+        profile=_profile(answered, cat.bank, float(est.theta), codes)
+        | {"decision": {"wle": round(decision.wle.theta, 3), "rule": decision.reason}},
     )
     framework_lock(framework=framework)
     audit_record(

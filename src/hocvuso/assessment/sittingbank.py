@@ -10,11 +10,12 @@ them in place.
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 
 from hocvuso.assessment.bank import bank_for
-from hocvuso.assessment.models import BankSnapshot, Item, TestSession
+from hocvuso.assessment.models import BankSnapshot, Item, ItemExposure, TestSession
 from hocvuso.psychometrics import CatSession, ItemBank
 
 # Banks by fingerprint (the hash of their ids, parameters and areas): an entry
@@ -84,8 +85,22 @@ def session_bank(session: TestSession) -> ItemBank:
 
 
 def session_restore(session: TestSession) -> CatSession:
-    """Return the adaptive-test state of a sitting on the bank it started with."""
+    """Return the adaptive-test state of a sitting on the bank it started with.
+
+    Sympson-Hetter sittings get the blueprint's stored ``k`` (item-eligibility
+    sittings keep their draw in the state and need no parameters).
+    """
     bank = session_bank(session)
+    if (session.cat_state.get("config") or {}).get("exposure") == "sympson_hetter":
+        stored = dict(
+            ItemExposure.objects.filter(
+                blueprint_id=session.blueprint_id, method="sympson_hetter"
+            ).values_list("item_id", "value")
+        )
+        if stored:
+            bank = bank.with_sh_k(
+                [float(stored.get(uuid.UUID(i), 1.0)) for i in bank.item_ids]
+            )
     state = session.cat_state
     if session.bank_id is None:
         here = {"fingerprint": bank.fingerprint, "n_items": len(bank)}

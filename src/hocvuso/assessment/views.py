@@ -27,6 +27,7 @@ from hocvuso.assessment.selectors import (
     blueprint_list,
     result_get,
     result_list,
+    result_review,
 )
 from hocvuso.assessment.services import (
     answer_submit,
@@ -201,19 +202,7 @@ def result(request: HttpRequest, result_id: str) -> HttpResponse:
             # The level column is shown only when an area had enough answers.
             "domain_levels": any(d.get("level") for d in domains.values()),
             "lessons": list(lessons_for_competences(codes=weak_comps, limit=6)),
-            "review": [
-                {
-                    "stem": resp.item.text("stem"),
-                    "chosen": options.get(resp.option, resp.option),
-                    "answer": options.get(resp.item.key, resp.item.key),
-                    "correct": resp.correct,
-                    "explanation": resp.item.text("explanation"),
-                }
-                for resp in r.session.responses.select_related("item").order_by(
-                    "position"
-                )
-                for options in [{o["id"]: o["text"] for o in resp.item.options()}]
-            ],
+            "review": result_review(result=r),
         },
     )
 

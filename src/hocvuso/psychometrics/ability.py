@@ -54,7 +54,7 @@ __all__ = [
     "estimate_ml_many",
 ]
 
-Method = Literal["eap", "map", "ml"]
+Method = Literal["eap", "map", "ml", "wle"]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,11 @@ Item selection (``CatConfig.selection``)
         Kullback-Leibler information integrated over ``theta_hat ± z / sqrt(n)``
         (Chang & Ying, 1996), more robust early in the test when the estimate is
         poor.
+    ``"shadow"``
+        the shadow-test approach (van der Linden & Reese, 1998): before each
+        item a full-length test holding the items given and meeting every
+        content constraint is assembled for maximum information at the
+        estimate (:mod:`.shadow`); its most informative unused item is given.
     ``"sequential"``
         the first eligible item in bank order: a fixed form, the same items in
         the same order for everyone (exposure control does not apply).
@@ -23,6 +28,8 @@ Item selection (``CatConfig.selection``)
         ``astrat_strata`` strata of increasing ``a``; the stage advances with the
         test length and, within the stratum, the item whose information peaks
         closest to the estimate is chosen.  Spreads exposure by design.
+        ``astrat_bblock`` forms the strata within blocks of similar ``b``
+        (Chang, Qian & Ying, 2001).
 
 Content constraints (``CatConfig.content``: area -> (min, max))
     Method: **maximum priority index** (Cheng & Chang, 2009) for the upper
@@ -45,6 +52,14 @@ Exposure control (``CatConfig.exposure``)
     ``"progressive"``
         Revuelta & Ponsoda (1998): a random component whose weight falls
         linearly with the test length.
+    ``"eligibility"``
+        item-eligibility constraints (van der Linden & Veldkamp, 2004): when
+        the sitting starts, item ``i`` is made eligible with probability
+        ``e_i`` (the bank's ``eligibility``, from
+        :func:`hocvuso.psychometrics.simulation.eligibility_calibrate`); the
+        ineligible items are kept out of the test (out of the shadow tests
+        with ``selection="shadow"``), unless that makes the content
+        constraints infeasible, when the constraint is relaxed.
 
 Stopping, checked in this order
     ``max_items`` reached; no eligible item left (``"bank_exhausted"``); then,
@@ -100,6 +115,7 @@ from hocvuso.psychometrics.catbank import (
     StopReason,
 )
 from hocvuso.psychometrics.errors import CatSessionError
+from hocvuso.psychometrics.shadow import shadow_assemble
 
 __all__ = [
     "CatConfig",
@@ -166,8 +182,13 @@ class CatSession:
         self._bounded = bool(np.any(hi < _UNBOUNDED))
         self._a2 = bank.a * bank.a
         self._has_c = bool(np.any(bank.c > 0))
-        self._strata = bank._strata(config.astrat_strata)
+        self._strata = bank._strata(config.astrat_strata, config.astrat_bblock)
         self._sh_k = bank.sh_k if bank.sh_k is not None else np.ones(len(bank))
+        self._ineligible = np.zeros(len(bank), dtype=bool)
+        if config.exposure == "eligibility" and bank.eligibility is not None:
+            # Drawn once per sitting (van der Linden & Veldkamp, 2004).
+            draw = self._rng.random(len(bank))
+            self._ineligible = draw >= bank.eligibility
         self._nodes, self._log_p, self._log_q = bank._tables(
             config.n_quad, config.theta_bounds
         )
@@ -224,6 +245,12 @@ class CatSession:
         return tuple(self._bank.item_ids[i] for i in self._rejected)
 
     @property
+    def ineligible(self) -> tuple[str, ...]:
+        """Items this examinee is not eligible for (item-eligibility control)."""
+        ids = self._bank.item_ids
+        return tuple(ids[i] for i in np.flatnonzero(self._ineligible))
+
+    @property
     def pending(self) -> str | None:
         """Item returned by :meth:`next_item` and not yet answered."""
         return None if self._pending is None else self._bank.item_ids[self._pending]
@@ -268,6 +295,13 @@ class CatSession:
             fresh = eligible & ~self._rejected_mask
             if fresh.any():
                 eligible = fresh
+        elif self._config.exposure == "eligibility" and self._config.selection not in (
+            "shadow",
+            "sequential",
+        ):
+            allowed = eligible & ~self._ineligible
+            if allowed.any():
+                eligible = allowed
         self._pending = self._select(eligible)
         return self._bank.item_ids[self._pending]
 
@@ -310,6 +344,7 @@ class CatSession:
             "rejected": [ids[i] for i in self._rejected],
             "pending": None if self._pending is None else ids[self._pending],
             "rng": _encode_state(self._rng.bit_generator.state),
+            "ineligible": list(self.ineligible),
         }
 
     def to_json(self) -> str:
@@ -352,7 +387,12 @@ class CatSession:
                     "the session was created with a different item bank"
                 )
             config = CatConfig.from_dict(state["config"])
-            session = cls(bank, config, rng=_decode_generator(state["rng"]))
+            session = cls(bank, config, rng=0)
+            # The eligibility draw of the sitting is restored, not drawn again.
+            session._rng = _decode_generator(state["rng"])
+            session._ineligible = np.zeros(len(bank), dtype=bool)
+            for item in state.get("ineligible") or ():
+                session._ineligible[bank.index(item)] = True
             administered = [bank.index(x) for x in state["administered"]]
             responses = [int(x) for x in state["responses"]]
             if len(administered) != len(responses):
@@ -508,7 +548,7 @@ class CatSession:
             # The current stratum first, then the nearest other strata.
             astrat: FloatArray = -(dist + 1000.0 * np.abs(self._strata - stage))
             return astrat
-        if cfg.selection == "mfi":
+        if cfg.selection in ("mfi", "shadow"):
             p_star = expit(bank.a * (theta - bank.b))
             score: FloatArray = self._a2 * p_star * (1.0 - p_star)
             if self._has_c:
@@ -520,7 +560,7 @@ class CatSession:
             score = _kl_index(
                 theta, bank.a, bank.b, bank.c, cfg.kl_z, len(self._administered)
             )
-        if self._bounded:
+        if self._bounded and cfg.selection != "shadow":
             # Maximum priority index (Cheng & Chang, 2009) for the content maxima.
             hi = self._hi_float
             factor = np.where(self._hi_finite, (hi - self._area_count) / hi, 1.0)
@@ -531,6 +571,8 @@ class CatSession:
         cfg = self._config
         if cfg.selection == "sequential":
             return int(np.flatnonzero(eligible)[0])
+        if cfg.selection == "shadow":
+            return self._select_shadow(eligible)
         score = self._scores()
         masked = np.where(eligible, score, -np.inf)
         n_eligible = int(np.count_nonzero(eligible))
@@ -557,3 +599,41 @@ class CatSession:
             # Every candidate was set aside: administer the best one anyway.
             return int(order[0])
         return int(np.argmax(masked))
+
+    def _select_shadow(self, eligible: BoolArray) -> int:
+        """Return the best unused item of the current shadow test."""
+        value = self._scores()
+        free = ~self._used
+        shadow = None
+        if self._config.exposure == "eligibility":
+            shadow = self._assemble(value, free & ~self._ineligible)
+        if shadow is None:
+            # No feasible test within the eligible items: relax the
+            # eligibility constraints for this examinee (van der Linden &
+            # Veldkamp, 2004).
+            shadow = self._assemble(value, free)
+        candidates = eligible if shadow is None else eligible & shadow
+        if not candidates.any():
+            candidates = eligible
+        masked = np.where(candidates, value, -np.inf)
+        n_cand = int(np.count_nonzero(candidates))
+        if self._config.exposure == "randomesque" and n_cand > 1:
+            n = min(self._config.randomesque_n, n_cand)
+            top = np.argpartition(-masked, n - 1)[:n]
+            top = top[np.lexsort((top, -masked[top]))]
+            return int(top[int(self._rng.integers(n))])
+        return int(np.argmax(masked))
+
+    def _assemble(self, value: FloatArray, available: BoolArray) -> BoolArray | None:
+        n_left = int(np.count_nonzero(available))
+        length = min(self._config.max_items, len(self._administered) + n_left)
+        return shadow_assemble(
+            value,
+            self._area_idx,
+            self._lo,
+            self._hi,
+            length,
+            self._used,
+            available,
+            solver=self._config.shadow_solver,
+        )

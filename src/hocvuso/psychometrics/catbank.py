@@ -28,17 +28,26 @@ from hocvuso.psychometrics.models import _log_prob
 
 __all__ = ["CatConfig", "ItemBank", "StopReason"]
 
-SelectionMethod = Literal["mfi", "kl", "astrat", "sequential"]
-ExposureMethod = Literal["none", "randomesque", "progressive", "sympson_hetter"]
+SelectionMethod = Literal["mfi", "kl", "astrat", "shadow", "sequential"]
+ExposureMethod = Literal[
+    "none", "randomesque", "progressive", "sympson_hetter", "eligibility"
+]
 EstimatorName = Literal["eap", "map", "ml"]
 StopReason = Literal["max_items", "bank_exhausted", "se_target", "classification"]
 
-SELECTION_METHODS: tuple[SelectionMethod, ...] = ("mfi", "kl", "astrat", "sequential")
+SELECTION_METHODS: tuple[SelectionMethod, ...] = (
+    "mfi",
+    "kl",
+    "astrat",
+    "shadow",
+    "sequential",
+)
 EXPOSURE_METHODS: tuple[ExposureMethod, ...] = (
     "none",
     "randomesque",
     "progressive",
     "sympson_hetter",
+    "eligibility",
 )
 ESTIMATORS: tuple[EstimatorName, ...] = ("eap", "map", "ml")
 
@@ -50,7 +59,12 @@ ESTIMATORS: tuple[EstimatorName, ...] = ("eap", "map", "ml")
 #:     {"schema_version": 1, "bank": {"fingerprint": str, "n_items": int},
 #:      "config": CatConfig.to_dict(), "administered": [item_id, ...],
 #:      "responses": [0 | 1, ...], "rejected": [item_id, ...],
-#:      "pending": item_id | null, "rng": {...numpy bit-generator state...}}
+#:      "pending": item_id | null, "rng": {...numpy bit-generator state...},
+#:      "ineligible": [item_id, ...]}
+#:
+#: ``ineligible`` (items an examinee was not eligible for under item-eligibility
+#: exposure control, drawn once when the sitting starts) is optional; absent
+#: means none.
 SCHEMA_VERSION = 1
 
 
@@ -60,7 +74,7 @@ class CatConfig:
 
     Attributes
     ----------
-    selection : {"mfi", "kl", "astrat", "sequential"}
+    selection : {"mfi", "kl", "astrat", "shadow", "sequential"}
         Item selection criterion (see the module docstring).
     estimator : {"eap", "map", "ml"}
         Interim and final ability estimator.
@@ -74,8 +88,10 @@ class CatConfig:
         Two-sided confidence level of the classification interval.
     content : mapping of str to (int, int or None)
         Content area -> (minimum, maximum) number of items; ``None`` = no maximum.
-    exposure : {"none", "randomesque", "progressive", "sympson_hetter"}
-        Exposure control method.
+    exposure : {"none", "randomesque", "progressive", "sympson_hetter", \
+"eligibility"}
+        Exposure control method (``"eligibility"``: item-eligibility
+        probabilities from the bank, drawn once per sitting).
     randomesque_n : int
         Size of the randomesque candidate set.
     max_exposure : float
@@ -92,6 +108,12 @@ class CatConfig:
         Half-width multiplier of the KL integration interval ``z / sqrt(n)``.
     astrat_strata : int
         Number of strata of a-stratified selection.
+    astrat_bblock : bool
+        a-stratification with b-blocking (Chang, Qian & Ying, 2001): strata
+        are formed within blocks of similar difficulty, so every stratum spans
+        the whole difficulty range.
+    shadow_solver : {"auto", "milp"}
+        How shadow tests are assembled (see :mod:`.shadow`).
     """
 
     selection: SelectionMethod = "mfi"
@@ -114,6 +136,8 @@ class CatConfig:
     theta_bounds: tuple[float, float] = (-6.0, 6.0)
     kl_z: float = 3.0
     astrat_strata: int = 4
+    astrat_bblock: bool = False
+    shadow_solver: Literal["auto", "milp"] = "auto"
 
     def __post_init__(self) -> None:
         content: dict[str, tuple[int, int | None]] = {}
@@ -169,6 +193,10 @@ class CatConfig:
             raise ValueError("kl_z must be positive")
         if not isinstance(self.astrat_strata, int) or self.astrat_strata < 1:
             raise ValueError("astrat_strata must be an int >= 1")
+        if not isinstance(self.astrat_bblock, bool):
+            raise ValueError("astrat_bblock must be a boolean")
+        if self.shadow_solver not in ("auto", "milp"):
+            raise ValueError("shadow_solver must be 'auto' or 'milp'")
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-serialisable dictionary (with ``schema_version``)."""
@@ -231,6 +259,8 @@ class ItemBank:
         Content area of each item (``None``: all items in area ``""``).
     sh_k : ndarray or None
         Sympson-Hetter exposure-control parameters in ``[0, 1]`` (``None``: 1).
+    eligibility : ndarray or None
+        Item-eligibility probabilities in ``[0, 1]`` (``None``: 1).
     """
 
     item_ids: tuple[str, ...]
@@ -239,6 +269,7 @@ class ItemBank:
     c: FloatArray
     areas: tuple[str, ...] | None = None
     sh_k: FloatArray | None = None
+    eligibility: FloatArray | None = None
     _index: dict[str, int] = field(init=False, repr=False, default_factory=dict)
     _cache: dict[object, object] = field(init=False, repr=False, default_factory=dict)
 
@@ -267,6 +298,12 @@ class ItemBank:
                 raise ValueError("sh_k must give one value in [0, 1] per item")
             k.setflags(write=False)
             object.__setattr__(self, "sh_k", k)
+        if self.eligibility is not None:
+            e = np.array(self.eligibility, dtype=np.float64)
+            if e.shape != (len(ids),) or np.any(~(e >= 0) | (e > 1)):
+                raise ValueError("eligibility must give one value in [0, 1] per item")
+            e.setflags(write=False)
+            object.__setattr__(self, "eligibility", e)
         self._index.update({item_id: i for i, item_id in enumerate(ids)})
 
     @classmethod
@@ -279,11 +316,13 @@ class ItemBank:
         *,
         areas: Sequence[str] | None = None,
         sh_k: npt.ArrayLike | None = None,
+        eligibility: npt.ArrayLike | None = None,
     ) -> ItemBank:
         """Build a bank from parameter arrays (``c`` defaults to 0)."""
         n = len(item_ids)
         c_arr = np.zeros(n) if c is None else np.asarray(c, dtype=np.float64)
         k = None if sh_k is None else np.asarray(sh_k, dtype=np.float64)
+        e = None if eligibility is None else np.asarray(eligibility, np.float64)
         return cls(
             item_ids=tuple(item_ids),
             a=np.asarray(a, dtype=np.float64),
@@ -291,6 +330,7 @@ class ItemBank:
             c=c_arr,
             areas=None if areas is None else tuple(areas),
             sh_k=k,
+            eligibility=e,
         )
 
     def __len__(self) -> int:
@@ -309,11 +349,29 @@ class ItemBank:
             c=self.c,
             areas=self.areas,
             sh_k=None if sh_k is None else np.asarray(sh_k, dtype=np.float64),
+            eligibility=self.eligibility,
+        )
+
+    def with_eligibility(self, eligibility: npt.ArrayLike | None) -> ItemBank:
+        """Return a copy of the bank with other item-eligibility probabilities."""
+        return ItemBank(
+            item_ids=self.item_ids,
+            a=self.a,
+            b=self.b,
+            c=self.c,
+            areas=self.areas,
+            sh_k=self.sh_k,
+            eligibility=None
+            if eligibility is None
+            else np.asarray(eligibility, dtype=np.float64),
         )
 
     @property
     def fingerprint(self) -> str:
-        """Return a SHA-256 digest of ids, parameters and areas (not ``sh_k``)."""
+        """Return a SHA-256 digest of ids, parameters and areas.
+
+        Exposure parameters (``sh_k``, ``eligibility``) are not part of it.
+        """
         cached = self._cache.get("fingerprint")
         if isinstance(cached, str):
             return cached
@@ -365,10 +423,21 @@ class ItemBank:
             self._cache["theta_peak"] = cached
         return cast(FloatArray, cached)
 
-    def _strata(self, n_strata: int) -> IntArray:
-        key = ("strata", n_strata)
+    def _strata(self, n_strata: int, bblock: bool = False) -> IntArray:
+        key = ("strata", n_strata, bblock)
         cached = self._cache.get(key)
-        if cached is None:
+        if cached is None and bblock:
+            # Chang, Qian & Ying (2001): blocks of n_strata items of adjacent
+            # difficulty; within a block, the k-th lowest a goes to stratum k.
+            by_b = np.argsort(self.b, kind="stable")
+            cached = np.empty(len(self), dtype=np.intp)
+            for start in range(0, len(self), n_strata):
+                block = by_b[start : start + n_strata]
+                order = block[np.argsort(self.a[block], kind="stable")]
+                size = order.size
+                cached[order] = (np.arange(size) * n_strata) // size
+            self._cache[key] = cached
+        elif cached is None:
             ranks = np.empty(len(self), dtype=np.intp)
             ranks[np.argsort(self.a, kind="stable")] = np.arange(len(self))
             cached = (ranks * n_strata) // len(self)

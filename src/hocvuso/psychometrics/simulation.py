@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,8 @@ from hocvuso.psychometrics.catbank import CatConfig, ItemBank
 
 __all__ = [
     "SimulationReport",
+    "eligibility_calibrate",
+    "overlap_rate",
     "simulate_cat",
     "sympson_hetter_calibrate",
 ]
@@ -73,6 +75,10 @@ class SimulationReport:
         Sympson-Hetter), ``P(S_i)``.
     stop_reasons : dict of str to int
         How many tests ended for each reason.
+    tests : tuple of ndarray
+        The items (bank positions) each simulee answered, in order.
+    selection_ms : ndarray
+        Wall time of every ``next_item`` call that chose an item, in ms.
     """
 
     mean_items: float
@@ -90,6 +96,8 @@ class SimulationReport:
     exposure: FloatArray
     selection_rate: FloatArray
     stop_reasons: dict[str, int]
+    tests: tuple[IntArray, ...] = ()
+    selection_ms: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def summary(self) -> dict[str, float | int | None]:
         """Return the figures printed by ``hocvuso irt simulate --json``."""
@@ -167,13 +175,21 @@ def simulate_cat(
     violations = 0
     correct_side = 0
     reasons: Counter[str] = Counter()
+    tests: list[IntArray] = []
+    timings: list[float] = []
+    clock = time.perf_counter
     a, b, c = bank.a, bank.b, bank.c
     bounds = {area: pair for area, pair in config.content.items()}
     for i, child in enumerate(gen.spawn(n)):
         session_rng, answer_rng = child.spawn(2)
         session = CatSession(bank, config, rng=session_rng)
         true = th[i]
-        while (item_id := session.next_item()) is not None:
+        while True:
+            t0 = clock()
+            item_id = session.next_item()
+            if item_id is None:
+                break
+            timings.append(clock() - t0)
             j = bank.index(item_id)
             p = c[j] + (1.0 - c[j]) / (1.0 + math.exp(-a[j] * (true - b[j])))
             session.record(item_id, int(answer_rng.random() < p))
@@ -182,6 +198,7 @@ def simulate_cat(
         se[i] = est.se
         used = [bank.index(x) for x in session.administered]
         lengths[i] = len(used)
+        tests.append(np.asarray(used, dtype=np.intp))
         administered[used] += 1
         selected[used] += 1
         rejected = [bank.index(x) for x in session.rejected]
@@ -218,7 +235,71 @@ def simulate_cat(
         exposure=exposure,
         selection_rate=selected / n,
         stop_reasons=dict(reasons),
+        tests=tuple(tests),
+        selection_ms=np.asarray(timings) * 1e3,
     )
+
+
+def overlap_rate(
+    tests: tuple[IntArray, ...],
+    n_pairs: int = 5000,
+    rng: np.random.Generator | int | None = None,
+) -> float:
+    """Return the mean share of items two random sittings have in common.
+
+    For a pair of tests ``A``, ``B`` the overlap is ``|A ∩ B| / mean(|A|, |B|)``
+    (Way, 1998; for fixed-length tests it is ``|A ∩ B| / L``); the mean is over
+    ``n_pairs`` random pairs of distinct simulees.
+    """
+    if len(tests) < 2:
+        raise ValueError("overlap needs at least two tests")
+    gen = np.random.default_rng(rng)
+    sets = [set(t.tolist()) for t in tests]
+    total = 0.0
+    for _ in range(n_pairs):
+        i, j = gen.choice(len(sets), size=2, replace=False)
+        size = (len(sets[i]) + len(sets[j])) / 2.0
+        total += len(sets[i] & sets[j]) / size if size else 0.0
+    return total / n_pairs
+
+
+def eligibility_calibrate(
+    bank: ItemBank,
+    config: CatConfig,
+    target_rate: float | None = None,
+    n_simulees: int = 2000,
+    iterations: int = 10,
+    rng: np.random.Generator | int | None = None,
+) -> FloatArray:
+    """Return item-eligibility probabilities by iterative simulation.
+
+    The update of van der Linden & Veldkamp (2004, eq. 11) is
+    ``e_i <- min(1, r * e_i / P(A_i))`` with ``P(A_i)`` the exposure rate of
+    item ``i`` in the last round (``e_i <- 1`` for an item never given), so an
+    item given more often than ``r`` is made eligible for proportionally fewer
+    examinees.  ``config.exposure`` is forced to ``"eligibility"``.
+
+    Parameters and return value as :func:`sympson_hetter_calibrate`; pass the
+    result to :meth:`ItemBank.with_eligibility`.
+    """
+    r = config.max_exposure if target_rate is None else float(target_rate)
+    if not 0 < r <= 1:
+        raise ValueError("target_rate must lie in (0, 1]")
+    if n_simulees < 1 or iterations < 1:
+        raise ValueError("n_simulees and iterations must be positive")
+    gen = np.random.default_rng(rng)
+    cfg = replace(config, exposure="eligibility")
+    e = (
+        np.ones(len(bank))
+        if bank.eligibility is None
+        else np.array(bank.eligibility, dtype=float)
+    )
+    for _ in range(iterations):
+        thetas = gen.normal(cfg.prior_mean, cfg.prior_sd, n_simulees)
+        report = simulate_cat(bank.with_eligibility(e), cfg, thetas, gen)
+        rate = report.exposure
+        e = np.where(rate > 0, np.minimum(1.0, r * e / np.maximum(rate, 1e-12)), 1.0)
+    return e
 
 
 def sympson_hetter_calibrate(
