@@ -20,7 +20,12 @@ from pydantic import Field
 from hocvuso.accounts.models import User
 from hocvuso.assessment.errors import NoBlueprint
 from hocvuso.assessment.models import Item, Result
-from hocvuso.assessment.selectors import blueprint_for_group, blueprint_list, result_get
+from hocvuso.assessment.selectors import (
+    blueprint_for_group,
+    blueprint_list,
+    learner_province,
+    result_get,
+)
 from hocvuso.assessment.selectors import result_list as results_of
 from hocvuso.assessment.services import (
     SessionState,
@@ -191,7 +196,13 @@ def _user(request: HttpRequest) -> User:
 
 @router.get("/blueprints", response=list[BlueprintOut], auth=None)
 def blueprints(request: HttpRequest) -> list[BlueprintOut]:
-    """List the standard assessment of every target group."""
+    """List the standard assessment of every target group.
+
+    A signed-in learner sees their province's overrides in place of the
+    national blueprints they replace.
+    """
+    user = request.user
+    province = learner_province(user) if isinstance(user, User) else None
     return [
         BlueprintOut(
             target_group=bp.target_group.slug,
@@ -204,7 +215,7 @@ def blueprints(request: HttpRequest) -> list[BlueprintOut]:
             retake_cooldown_days=bp.retake_cooldown_days,
             retake_cooldown_after_pass_days=bp.retake_cooldown_after_pass_days,
         )
-        for bp in blueprint_list()
+        for bp in blueprint_list(province=province)
     ]
 
 
@@ -212,7 +223,9 @@ def blueprints(request: HttpRequest) -> list[BlueprintOut]:
 def start(request: HttpRequest, payload: StartIn) -> Status[SessionOut]:
     """Start the group's assessment, or resume the sitting in progress."""
     _limit(request, "assessment.start", "HOCVUSO_START_RATE", "20/h")
-    blueprint = blueprint_for_group(payload.target_group)
+    blueprint = blueprint_for_group(
+        payload.target_group, province=learner_province(_user(request))
+    )
     if blueprint is None:
         raise NoBlueprint(
             _("There is no assessment for the group '%(group)s'.")

@@ -4,21 +4,60 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import LearnerProfile, User
 from hocvuso.framework.models import Competence
 from hocvuso.learning.models import Course, Lesson, LessonProgress
 
+QS = TypeVar("QS", bound=QuerySet[Any, Any])
 
-def course_list(*, group: str = "", competence: str = "") -> QuerySet[Course, Any]:
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose catalogue is shown: a provincial course shows to its province only.
+
+    ``province`` is the code of the learner's province, None when unknown (a
+    visitor, or a profile without a commune): such a reader sees national
+    courses only.
+    """
+
+    province: int | None = None
+
+
+def reader_for(user: User | None) -> Reader:
+    """Return the reader a learner is (their province from their commune)."""
+    if user is None:
+        return Reader()
+    province = (
+        LearnerProfile.objects.filter(user=user)
+        .values_list("commune__province_id", flat=True)
+        .first()
+    )
+    return Reader(province)
+
+
+def _visible(qs: QS, reader: Reader | None, prefix: str = "") -> QS:
+    if reader is None:  # no reader: every course (progress, staff reports)
+        return qs
+    national = Q(**{f"{prefix}province__isnull": True})
+    if reader.province is None:
+        return qs.filter(national)
+    return qs.filter(national | Q(**{f"{prefix}province_id": reader.province}))
+
+
+def course_list(
+    *, group: str = "", competence: str = "", reader: Reader | None = None
+) -> QuerySet[Course, Any]:
     """Return published courses (optionally for a group / teaching a competence).
 
-    Filters use subqueries so that the lesson counts and minutes stay exact.
+    With ``reader``, only the courses that reader may see (national ones and
+    those of their province). Filters use subqueries so that the lesson
+    counts and minutes stay exact.
     """
-    qs = Course.objects.filter(archived=False)
+    qs = _visible(Course.objects.filter(archived=False), reader)
     if group:
         in_group = Course.target_groups.through.objects.filter(
             targetgroup__slug=group
@@ -39,8 +78,11 @@ def course_list(*, group: str = "", competence: str = "") -> QuerySet[Course, An
     )
 
 
-def course_get(*, slug: str) -> Course | None:
-    """Return a published course with its published lessons and their competences."""
+def course_get(*, slug: str, reader: Reader | None = None) -> Course | None:
+    """Return a published course with its published lessons and their competences.
+
+    With ``reader``, None when the course is another province's.
+    """
     lessons = (
         Lesson.objects.filter(archived=False)
         .select_related("level")
@@ -48,15 +90,19 @@ def course_get(*, slug: str) -> Course | None:
         .order_by("order")
     )
     return (
-        Course.objects.filter(slug=slug, archived=False)
+        _visible(Course.objects.filter(slug=slug, archived=False), reader)
         .prefetch_related(Prefetch("lessons", queryset=lessons), "target_groups")
         .first()
     )
 
 
-def lesson_get(*, course_slug: str, slug: str) -> Lesson | None:
+def lesson_get(
+    *, course_slug: str, slug: str, reader: Reader | None = None
+) -> Lesson | None:
+    """Return a published lesson; with ``reader``, None if another province's."""
+    qs = Lesson.objects.filter(slug=slug, course__slug=course_slug, archived=False)
     return (
-        Lesson.objects.filter(slug=slug, course__slug=course_slug, archived=False)
+        _visible(qs, reader, "course__")
         .select_related("course", "level")
         .prefetch_related("competences")
         .first()

@@ -22,6 +22,16 @@ class ContentPack(BaseModel):
     content_hash = models.CharField(max_length=64, editable=False)
     license = models.CharField(max_length=60, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    #: A provincial pack: its courses show to that province's learners only
+    #: (unless a course is marked national); None for a national pack.
+    province = models.ForeignKey(
+        "geo.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("province"),
+    )
 
     class Meta:
         db_table = "learning_contentpack"
