@@ -75,6 +75,11 @@ class Course(BaseModel):
         return str(_pick(self.title_vi, self.title_en, self.translations, "title")[0])
 
     @property
+    def title_language(self) -> str:
+        """Return the language the course's title is shown in now."""
+        return _pick(self.title_vi, self.title_en, self.translations, "title")[1]
+
+    @property
     def summary(self) -> str:
         value = _pick(self.summary_vi, self.summary_en, self.translations, "summary")
         return str(value[0])
@@ -125,6 +130,11 @@ class Lesson(BaseModel):
     @property
     def title(self) -> str:
         return str(self._pick(self.title_vi, self.title_en, "title"))
+
+    @property
+    def title_language(self) -> str:
+        """Return the language the lesson's title is shown in now."""
+        return _pick(self.title_vi, self.title_en, self.translations, "title")[1]
 
     @property
     def summary(self) -> str:

@@ -148,6 +148,8 @@ def _render_lesson(
     languages = lesson.languages
     chosen = language.content_language_of(request)
     partial = [lang for lang in languages if lang not in ("vi", "en")]
+    if chosen and chosen not in ("vi", "en") and chosen not in partial:
+        partial.append(chosen)  # not written in it yet: offer the way back
     return render(
         request,
         "learning/lesson.html",
