@@ -185,3 +185,18 @@ def test_a_course_id_of_the_default_pack_is_refused(tmp_path: Path) -> None:
         err.value.issues
     )
     assert not ContentPack.objects.filter(slug="tphcm-cong-dan-so").exists()
+
+
+def test_the_example_step_pictures_match_their_text() -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/draw-steps"), "--check", str(HCMC)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    pictures = list((HCMC / "courses/cong-dan-so-tphcm/media").glob("*.svg"))
+    assert len(pictures) == 2 and all(p.stat().st_size < 30_000 for p in pictures)
