@@ -118,3 +118,62 @@ def test_an_interrupted_import_runs_again_without_importing_twice(
 def test_learner_cannot_upload(client: Client) -> None:
     client.force_login(learner_in(30178))
     assert client.get(URL).status_code == 302  # to the admin login
+
+
+def test_a_new_version_shows_its_changes_and_waits_for_the_editor(
+    editor_client: Client,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from hocvuso.packs.services import pack_import
+    from hocvuso.packs.source import PackSource
+
+    root = write_pack(tmp_path / "p")
+    pack_import(source=PackSource.open(root), actor=None)
+    replace(root / "pack.yaml", 'version: "1.0"', 'version: "1.1"')
+    replace(lesson_path(root, 2), "Nội dung bài 2.", "Nội dung mới của bài 2.")
+    for lang in ("", "en"):
+        lesson_path(root, 1, lang).unlink()
+    stamp = list(Lesson.objects.values_list("slug", "updated_at", "archived"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = editor_client.post(URL, {"file": zipped(root)})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "test-pack 1.0" in body and "1.1" in body
+    assert "safety-lesson-2" in body and "safety-lesson-1" in body
+    assert 'name="apply"' in body and 'name="cancel"' in body
+    held = body.split('name="held" value="')[1].split('"')[0]
+    # Nothing is imported nor queued until the editor applies it.
+    assert not PackUpload.objects.exists() and tasks_run_pending() == 0
+    assert list(Lesson.objects.values_list("slug", "updated_at", "archived")) == stamp
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = editor_client.post(
+            URL, {"held": held, "label": "pack.zip", "apply": "1"}
+        )
+    _status_url(applied)
+    assert tasks_run_pending() == 1
+    assert PackUpload.objects.get().status == PackUpload.Status.DONE
+    assert Lesson.objects.get(slug="safety-lesson-1").archived
+    # Applying twice (a double click, a reload) queues nothing more.
+    again = editor_client.post(URL, {"held": held, "apply": "1"}, follow=True)
+    assert "đã được áp dụng hoặc đã hủy" in again.content.decode()
+    assert PackUpload.objects.count() == 1
+
+
+def test_the_editor_can_cancel_a_new_version(
+    editor_client: Client, tmp_path: Path
+) -> None:
+    from hocvuso.packs.services import pack_import
+    from hocvuso.packs.source import PackSource
+
+    root = write_pack(tmp_path / "p")
+    pack_import(source=PackSource.open(root), actor=None)
+    replace(lesson_path(root, 2), "Nội dung bài 2.", "Nội dung mới của bài 2.")
+    body = editor_client.post(URL, {"file": zipped(root)}).content.decode()
+    held = body.split('name="held" value="')[1].split('"')[0]
+    done = editor_client.post(URL, {"held": held, "cancel": "1"}, follow=True)
+    assert "chưa nhập gì" in done.content.decode()
+    assert not PackUpload.objects.exists()
+    assert not media_storage().exists(f"packs/uploads/held/{held}.zip")
+    bad = editor_client.post(URL, {"held": "not-a-key", "apply": "1"})
+    assert bad.status_code == 400

@@ -20,7 +20,12 @@ from hocvuso.accounts.api_auth import session_or_token
 from hocvuso.accounts.models import User
 from hocvuso.assessment.errors import NoBlueprint
 from hocvuso.assessment.models import Item, Result
-from hocvuso.assessment.selectors import blueprint_for_group, blueprint_list, result_get
+from hocvuso.assessment.selectors import (
+    blueprint_for_group,
+    blueprint_list,
+    learner_province,
+    result_get,
+)
 from hocvuso.assessment.selectors import result_list as results_of
 from hocvuso.assessment.services import (
     SessionState,
@@ -197,10 +202,13 @@ def _user(request: HttpRequest) -> User:
 )
 def blueprints(request: HttpRequest) -> list[BlueprintOut]:
     """The standard assessment of each target group: number of questions, time limit
-    and the level to reach. No sign-in needed.
+    and the level to reach. No sign-in needed; a signed-in learner sees their
+    province's overrides in place of the national assessments they replace.
 
     Example: `GET /api/assessment/blueprints`
     """
+    user = request.user
+    province = learner_province(user) if isinstance(user, User) else None
     return [
         BlueprintOut(
             target_group=bp.target_group.slug,
@@ -213,7 +221,7 @@ def blueprints(request: HttpRequest) -> list[BlueprintOut]:
             retake_cooldown_days=bp.retake_cooldown_days,
             retake_cooldown_after_pass_days=bp.retake_cooldown_after_pass_days,
         )
-        for bp in blueprint_list()
+        for bp in blueprint_list(province=province)
     ]
 
 
@@ -230,7 +238,9 @@ def start(request: HttpRequest, payload: StartIn) -> Status[SessionOut]:
     "supervision_code": "123456"}` → 201
     """
     _limit(request, "assessment.start", "HOCVUSO_START_RATE", "20/h")
-    blueprint = blueprint_for_group(payload.target_group)
+    blueprint = blueprint_for_group(
+        payload.target_group, province=learner_province(_user(request))
+    )
     if blueprint is None:
         raise NoBlueprint(
             _("There is no assessment for the group '%(group)s'.")

@@ -26,14 +26,17 @@ from hocvuso.assessment.pack_sections import (
 from hocvuso.assessment.scale import PROVISIONAL_A, PROVISIONAL_C, level_b, level_cut
 from hocvuso.core.services import audit_record
 from hocvuso.framework.models import Competence, Level, TargetGroup
-from hocvuso.packs.media import media_store
+from hocvuso.packs.media import media_store, media_url_of
 from hocvuso.packs.models import ContentPack
 from hocvuso.packs.reader import PackData
+from hocvuso.packs.sections import PackChange
 from hocvuso.packs.source import PackSource
 from hocvuso.psychometrics import ItemBank
 
 
-def _content(raw: dict[str, Any], source: PackSource | None) -> dict[str, Any]:
+def _content(
+    raw: dict[str, Any], source: PackSource | None, *, dry: bool = False
+) -> dict[str, Any]:
     kind = str(raw.get("kind", "mcq"))
     content = {
         "schema_version": ITEM_SCHEMA_VERSION,
@@ -50,8 +53,9 @@ def _content(raw: dict[str, Any], source: PackSource | None) -> dict[str, Any]:
     if isinstance(media, dict) and source is not None:
         # Only items with a picture carry the key: the others keep their hash.
         path = item_media_path(str(raw.get("_file", "items/")), str(media["src"]))
+        store = media_url_of if dry else media_store
         content["media"] = {
-            "src": media_store(path, source.files[path]),
+            "src": store(path, source.files[path]),
             "alt": dict(media.get("alt") or {}),
         }
     return content
@@ -61,6 +65,93 @@ def _hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
+
+
+def _item_digest(raw: dict[str, Any], content: dict[str, Any], level: str) -> str:
+    # The flags join the hash only when set, so packs without them keep the
+    # hashes (and versions) they had.
+    flags = {k: True for k in ("field_test", "released") if raw.get(k)}
+    return _hash(
+        content
+        | {"key": str(raw["key"]), "competence": raw["competence"], "level": level}
+        | {"groups": sorted(raw.get("target_groups") or ["all"])}
+        | flags
+    )
+
+
+def items_plan(
+    *, pack: ContentPack, data: PackData, source: PackSource | None = None
+) -> list[PackChange]:
+    """Return the items an import would add, change or retire; write nothing."""
+    current = (
+        dict(
+            Item.objects.filter(pack=pack, is_current=True).values_list(
+                "slug", "content_hash"
+            )
+        )
+        if pack.pk
+        else {}
+    )
+    changes = []
+    seen = set()
+    for raw in pack_items(data):
+        slug = str(raw["id"])
+        seen.add(slug)
+        digest = _item_digest(raw, _content(raw, source, dry=True), str(raw["level"]))
+        if slug not in current:
+            changes.append(PackChange("item", "added", slug))
+        elif current[slug] != digest:
+            changes.append(PackChange("item", "changed", slug))
+    changes += [
+        PackChange("item", "archived", slug) for slug in current if slug not in seen
+    ]
+    return changes
+
+
+def blueprints_plan(*, pack: ContentPack, data: PackData) -> list[PackChange]:
+    """Return the blueprints an import would add or change; write nothing."""
+    levels = {
+        lv.code: lv for lv in Level.objects.filter(framework__slug=data.framework)
+    }
+    existing = {
+        bp.target_group.slug: bp
+        for bp in Blueprint.objects.filter(
+            Q(province__isnull=True)
+            if data.province is None
+            else Q(province_id=data.province)
+        ).select_related("target_group", "pass_level")
+    }
+    changes = []
+    for bp in pack_blueprints(data):
+        group = str(bp["target_group"])
+        level = levels[str(bp["pass_level"])]
+        config = blueprint_cat_config(bp, level_cut(level.number)).to_dict()
+        old = existing.get(group)
+        form = [str(x) for x in bp.get("items") or []] if bp["mode"] == "fixed" else []
+        wanted = (
+            pack.pk,
+            bp["mode"],
+            level.code,
+            config,
+            form,
+            int(bp.get("time_limit_minutes", 40)),
+            int(bp.get("retake_cooldown_days", 7)),
+            int(bp.get("retake_cooldown_after_pass_days", 0)),
+        )
+        if old is None:
+            changes.append(PackChange("blueprint", "added", group))
+        elif wanted != (
+            old.pack_id,
+            old.mode,
+            old.pass_level.code,
+            old.config,
+            old.form,
+            old.time_limit_minutes,
+            old.retake_cooldown_days,
+            old.retake_cooldown_after_pass_days,
+        ):
+            changes.append(PackChange("blueprint", "changed", group))
+    return changes
 
 
 def items_import(
@@ -106,19 +197,7 @@ def items_import(
             "field_test": bool(raw.get("field_test", False)),
             "released": bool(raw.get("released", False)),
         }
-        # The flags join the hash only when set, so packs without them keep
-        # the hashes (and versions) they had.
-        flags = {k: True for k in ("field_test", "released") if raw.get(k)}
-        digest = _hash(
-            content
-            | {
-                "key": fields["key"],
-                "competence": raw["competence"],
-                "level": level.code,
-            }
-            | {"groups": sorted(raw.get("target_groups") or ["all"])}
-            | flags
-        )
+        digest = _item_digest(raw, content, level.code)
         irt = raw.get("irt")
         params = (
             {
@@ -195,6 +274,8 @@ def blueprints_import(
         config = blueprint_cat_config(bp, level_cut(level.number))
         obj, created = Blueprint.objects.update_or_create(
             target_group=group,
+            # A provincial pack's blueprint overrides for its province only.
+            province=pack.province,
             defaults={
                 "pack": pack,
                 "mode": bp["mode"],

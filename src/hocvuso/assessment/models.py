@@ -121,11 +121,20 @@ class Blueprint(BaseModel):
         ADAPTIVE = "adaptive", _("Adaptive")
         FIXED = "fixed", _("Fixed")
 
-    target_group = models.OneToOneField(
-        "framework.TargetGroup", on_delete=models.PROTECT, related_name="blueprint"
+    target_group = models.ForeignKey(
+        "framework.TargetGroup", on_delete=models.PROTECT, related_name="blueprints"
     )
     pack = models.ForeignKey(
         "packs.ContentPack", on_delete=models.PROTECT, related_name="blueprints"
+    )
+    #: A provincial pack's override: used for this province's learners instead
+    #: of the national blueprint of the group. None: the national blueprint.
+    province = models.ForeignKey(
+        "geo.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     mode = models.CharField(max_length=10, choices=Mode.choices)
     pass_level = models.ForeignKey(
@@ -153,9 +162,21 @@ class Blueprint(BaseModel):
         verbose_name = _("assessment blueprint")
         verbose_name_plural = _("assessment blueprints")
         ordering = ["target_group__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_group"],
+                condition=models.Q(province__isnull=True),
+                name="blueprint_national_group_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["target_group", "province"],
+                name="blueprint_group_province_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.target_group.slug} ({self.mode})"
+        where = f" {self.province_id}" if self.province_id else ""
+        return f"{self.target_group.slug}{where} ({self.mode})"
 
 
 class ItemExposure(models.Model):

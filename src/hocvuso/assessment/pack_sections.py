@@ -15,7 +15,7 @@ from typing import Any
 
 from hocvuso.packs import yamlines
 from hocvuso.packs.reader import PackData, PackReader
-from hocvuso.packs.sections import ImportContext, PackSection
+from hocvuso.packs.sections import ImportContext, PackChange, PackSection
 from hocvuso.psychometrics import CatConfig
 from hocvuso.psychometrics.catbank import SELECTION_METHODS
 
@@ -453,6 +453,11 @@ class ItemsSection(PackSection):
     def summary(self, pack: PackData) -> dict[str, int]:
         return {"items": len(pack_items(pack))}
 
+    def plan(self, ctx: ImportContext) -> list[PackChange]:
+        from hocvuso.assessment.bank import items_plan
+
+        return items_plan(pack=ctx.pack, data=ctx.data, source=ctx.source)
+
     def write(self, ctx: ImportContext) -> dict[str, int]:
         from hocvuso.assessment.bank import items_import
 
@@ -473,6 +478,11 @@ class BlueprintsSection(PackSection):
 
     def summary(self, pack: PackData) -> dict[str, int]:
         return {"blueprints": len(pack_blueprints(pack))}
+
+    def plan(self, ctx: ImportContext) -> list[PackChange]:
+        from hocvuso.assessment.bank import blueprints_plan
+
+        return blueprints_plan(pack=ctx.pack, data=ctx.data)
 
     def write(self, ctx: ImportContext) -> dict[str, int]:
         from hocvuso.assessment.bank import blueprints_import

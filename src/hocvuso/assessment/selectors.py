@@ -3,20 +3,44 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import LearnerProfile, User
 from hocvuso.assessment.models import Blueprint, Item, Result, TestSession
 
 
-def blueprint_list() -> QuerySet[Blueprint]:
-    return Blueprint.objects.select_related("target_group", "pass_level").order_by(
-        "target_group__order"
+def blueprint_list(*, province: int | None = None) -> QuerySet[Blueprint]:
+    """Return one blueprint per target group, for learners of ``province``.
+
+    A province's override (from its provincial pack) replaces the national
+    blueprint of its group; without ``province`` only national ones.
+    """
+    qs = Blueprint.objects.select_related("target_group", "pass_level")
+    national = Q(province__isnull=True)
+    if province is None:
+        qs = qs.filter(national)
+    else:
+        overridden = Blueprint.objects.filter(province_id=province).values(
+            "target_group_id"
+        )
+        qs = qs.filter(
+            Q(province_id=province) | (national & ~Q(target_group_id__in=overridden))
+        )
+    return qs.order_by("target_group__order")
+
+
+def blueprint_for_group(slug: str, *, province: int | None = None) -> Blueprint | None:
+    """Return the blueprint of a group for learners of ``province`` (see above)."""
+    return blueprint_list(province=province).filter(target_group__slug=slug).first()
+
+
+def learner_province(user: User) -> int | None:
+    """Return the code of the learner's province (from their commune), if known."""
+    return (
+        LearnerProfile.objects.filter(user=user)
+        .values_list("commune__province_id", flat=True)
+        .first()
     )
-
-
-def blueprint_for_group(slug: str) -> Blueprint | None:
-    return blueprint_list().filter(target_group__slug=slug).first()
 
 
 def result_list(*, user: User) -> QuerySet[Result]:

@@ -25,6 +25,7 @@ from hocvuso.assessment.selectors import (
     active_sessions,
     blueprint_for_group,
     blueprint_list,
+    learner_province,
     result_get,
     result_list,
     result_review,
@@ -80,7 +81,11 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "assessment/home.html",
         {
-            "blueprints": blueprint_list(),
+            "blueprints": blueprint_list(
+                province=profile.commune.province_id
+                if profile and profile.commune
+                else None
+            ),
             "my_group": mine,
             "active": list(active_sessions(user=user)),
             "results": list(result_list(user=user)[:10]),
@@ -96,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @ratelimit(key="user", rate=_rate("HOCVUSO_START_RATE", "20/h"), block=True)
 def start(request: HttpRequest, group: str) -> HttpResponse:
-    blueprint = blueprint_for_group(group)
+    blueprint = blueprint_for_group(group, province=learner_province(_user(request)))
     if blueprint is None:
         raise Http404
     form = StartForm(request.POST)

@@ -10,9 +10,10 @@ from pydantic import Field
 
 from hocvuso.accounts.api_auth import session_or_token
 from hocvuso.accounts.guidance import acting_for
+from hocvuso.accounts.models import User
 from hocvuso.core.errors import NotFound
 from hocvuso.learning.models import Course, Lesson, LessonProgress
-from hocvuso.learning.selectors import course_get, course_list
+from hocvuso.learning.selectors import course_get, course_list, reader_for
 from hocvuso.learning.services import progress_record
 
 router = Router()
@@ -84,6 +85,12 @@ def _progress_out(p: LessonProgress) -> ProgressOut:
     )
 
 
+def _api_user(request: HttpRequest) -> User | None:
+    """Return the signed-in learner, None for a visitor (national courses only)."""
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
 @router.get("/courses", response=list[CourseOut], summary="List the courses")
 def courses(
     request: HttpRequest, filters: Query[CourseFilter]
@@ -94,9 +101,12 @@ def courses(
 
     Example: `GET /api/learning/courses?group=farmers`
     """
+    reader = reader_for(_api_user(request))
     return [
         _course_out(c)
-        for c in course_list(group=filters.group, competence=filters.competence)
+        for c in course_list(
+            group=filters.group, competence=filters.competence, reader=reader
+        )
     ]
 
 
@@ -112,7 +122,7 @@ def course_detail(request: HttpRequest, slug: str) -> dict[str, object]:
 
     Example: `GET /api/learning/courses/vneid-basics`
     """
-    course = course_get(slug=slug[:80])
+    course = course_get(slug=slug[:80], reader=reader_for(_api_user(request)))
     if course is None:
         raise NotFound(_("There is no course '%(id)s'.") % {"id": slug[:80]})
     lessons = list(course.lessons.all())

@@ -12,15 +12,27 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hocvuso.core.models import BaseModel
+from hocvuso.learning.language import content_language_get
 
 
-def _lang() -> str:
-    lang = get_language() or "vi"
-    return "en" if lang.startswith("en") else "vi"
+def _pick(vi: Any, en: Any, translations: Any, key: str) -> tuple[Any, str]:
+    """Return a text in the lesson language, else in Vietnamese, and its language.
+
+    English is used when it is the lesson language and present (as always);
+    a partial language (``translations[lang][key]``) likewise; everything
+    missing falls back to Vietnamese, never to English.
+    """
+    lang = content_language_get()
+    if lang == "en":
+        return (en, "en") if en else (vi, "vi")
+    if lang != "vi" and isinstance(translations, dict):
+        value = (translations.get(lang) or {}).get(key)
+        if value:
+            return value, lang
+    return vi, "vi"
 
 
 class Course(BaseModel):
@@ -38,6 +50,17 @@ class Course(BaseModel):
         "framework.TargetGroup", blank=True, related_name="courses"
     )
     archived = models.BooleanField(default=False)
+    #: Texts in a pack's partial languages: ``{lang: {"title", "summary"}}``.
+    translations: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+    #: Shown only to learners of this province; None: to everyone.
+    province = models.ForeignKey(
+        "geo.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("province"),
+    )
 
     class Meta:
         ordering = ["order", "slug"]
@@ -49,13 +72,17 @@ class Course(BaseModel):
 
     @property
     def title(self) -> str:
-        return self.title_en if _lang() == "en" and self.title_en else self.title_vi
+        return str(_pick(self.title_vi, self.title_en, self.translations, "title")[0])
+
+    @property
+    def title_language(self) -> str:
+        """Return the language the course's title is shown in now."""
+        return _pick(self.title_vi, self.title_en, self.translations, "title")[1]
 
     @property
     def summary(self) -> str:
-        return (
-            self.summary_en if _lang() == "en" and self.summary_en else self.summary_vi
-        )
+        value = _pick(self.summary_vi, self.summary_en, self.translations, "summary")
+        return str(value[0])
 
 
 class Lesson(BaseModel):
@@ -85,6 +112,9 @@ class Lesson(BaseModel):
     self_check_en: models.JSONField[Any] = models.JSONField(default=list)
     source_path = models.CharField(max_length=300, blank=True)
     archived = models.BooleanField(default=False)
+    #: Texts in a pack's partial languages: ``{lang: {"title", "summary",
+    #: "html", "text", "self_check"}}``; a missing key falls back to Vietnamese.
+    translations: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["course__order", "order"]
@@ -94,28 +124,56 @@ class Lesson(BaseModel):
     def __str__(self) -> str:
         return self.title_vi
 
-    def _pick(self, vi: Any, en: Any) -> Any:
-        return en if _lang() == "en" and en else vi
+    def _pick(self, vi: Any, en: Any, key: str) -> Any:
+        return _pick(vi, en, self.translations, key)[0]
 
     @property
     def title(self) -> str:
-        return str(self._pick(self.title_vi, self.title_en))
+        return str(self._pick(self.title_vi, self.title_en, "title"))
+
+    @property
+    def title_language(self) -> str:
+        """Return the language the lesson's title is shown in now."""
+        return _pick(self.title_vi, self.title_en, self.translations, "title")[1]
 
     @property
     def summary(self) -> str:
-        return str(self._pick(self.summary_vi, self.summary_en))
+        return str(self._pick(self.summary_vi, self.summary_en, "summary"))
 
     @property
     def html(self) -> str:
-        return str(self._pick(self.html_vi, self.html_en))
+        return str(self._pick(self.html_vi, self.html_en, "html"))
+
+    @property
+    def html_language(self) -> str:
+        """Return the language the lesson's text is shown in now."""
+        return _pick(self.html_vi, self.html_en, self.translations, "html")[1]
 
     @property
     def text(self) -> str:
-        return str(self._pick(self.text_vi, self.text_en))
+        return str(self._pick(self.text_vi, self.text_en, "text"))
 
     @property
     def self_check(self) -> list[dict[str, Any]]:
-        return list(self._pick(self.self_check_vi, self.self_check_en))
+        return list(self._pick(self.self_check_vi, self.self_check_en, "self_check"))
+
+    @property
+    def self_check_language(self) -> str:
+        """Return the language the self-check is shown in now."""
+        pair = _pick(
+            self.self_check_vi, self.self_check_en, self.translations, "self_check"
+        )
+        return pair[1]
+
+    @property
+    def languages(self) -> list[str]:
+        """Return the languages this lesson's text can be read in, Vietnamese first."""
+        out = ["vi"] + (["en"] if self.html_en else [])
+        return out + [
+            lang
+            for lang, texts in sorted(self.translations.items())
+            if isinstance(texts, dict) and texts.get("html")
+        ]
 
 
 class LessonProgress(BaseModel):

@@ -14,16 +14,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from markdown_it import MarkdownIt
 
 from hocvuso.framework.models import Competence, Level, TargetGroup
+from hocvuso.geo.models import Province
 from hocvuso.learning.models import Course, Lesson
 from hocvuso.learning.rendering import render_markdown
 from hocvuso.packs import yamlines
 from hocvuso.packs.errors import Issue
-from hocvuso.packs.media import media_store, svg_problem
+from hocvuso.packs.languages import is_partial
+from hocvuso.packs.media import media_store, media_url_of, svg_problem
 from hocvuso.packs.reader import SLUG, PackData, PackReader
-from hocvuso.packs.sections import ImportContext, PackSection
+from hocvuso.packs.sections import ImportContext, PackChange, PackSection
 from hocvuso.packs.source import PackSource
 
 LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -79,6 +82,8 @@ class CourseData:
     title: dict[str, str]
     summary: dict[str, str]
     target_groups: list[str]
+    #: In a provincial pack: shown to every learner, not only the province's.
+    national: bool = False
     lessons: list[LessonData] = field(default_factory=list)
 
 
@@ -125,7 +130,12 @@ class _CourseReader:
         if not isinstance(order, int) or isinstance(order, bool):
             self.r.err(rel, doc.line("order"), "'order' must be a whole number")
             order = 0
+        national = data.get("national", False)
+        if not isinstance(national, bool):
+            self.r.err(rel, doc.line("national"), "'national' must be true or false")
+            national = False
         return CourseData(
+            national=national,
             id=cid,
             order=order,
             folder=folder,
@@ -340,7 +350,10 @@ class _CourseReader:
     def translation(self, lesson: LessonData, lang: str) -> None:
         rel = lesson.path[: -len(".md")] + f".{lang}.md"
         if not self.r.source.exists(rel):
-            self.r.err(lesson.path, 1, f"missing translation: {rel.rsplit('/', 1)[-1]}")
+            if not is_partial(lang):  # a partial language falls back to Vietnamese
+                self.r.err(
+                    lesson.path, 1, f"missing translation: {rel.rsplit('/', 1)[-1]}"
+                )
             return
         doc, body, body_line = self.front_matter(rel)
         if doc is None:
@@ -359,6 +372,8 @@ class _CourseReader:
         lesson.title[lang] = str(title or "").strip()
         lesson.summary[lang] = str(d.get("summary", "") or "").strip()
         primary = lesson.self_check.get(self.r.languages[0], [])
+        if is_partial(lang) and "self_check" not in d:
+            primary = []  # the Vietnamese self-check is shown instead
         checks = self.self_checks(rel, doc, d.get("self_check")) if primary else []
         if primary and len(checks) == len(primary):
             for i, (a, b) in enumerate(zip(primary, checks, strict=True)):
@@ -393,8 +408,12 @@ def _checks(lesson: LessonData, lang: str) -> list[dict[str, object]]:
 
 
 class _Importer:
-    def __init__(self, pack: Any, data: PackData, source: PackSource) -> None:
+    def __init__(
+        self, pack: Any, data: PackData, source: PackSource, *, dry: bool = False
+    ) -> None:
         self.pack, self.data, self.source = pack, data, source
+        #: A dry run computes media URLs without storing the files.
+        self.store = media_url_of if dry else media_store
         self.levels = {
             lv.code: lv for lv in Level.objects.filter(framework__slug=data.framework)
         }
@@ -412,57 +431,95 @@ class _Importer:
             return True, []
         return False, [self.groups[s] for s in slugs if s in self.groups]
 
+    def course_fields(self, cd: CourseData) -> dict[str, Any]:
+        return {
+            "order": cd.order,
+            "title_vi": cd.title.get("vi", ""),
+            "title_en": cd.title.get("en", ""),
+            "summary_vi": cd.summary.get("vi", ""),
+            "summary_en": cd.summary.get("en", ""),
+            "for_all_groups": "all" in cd.target_groups,
+            "archived": False,
+            "translations": {
+                lang: {
+                    key: texts[lang]
+                    for key, texts in (("title", cd.title), ("summary", cd.summary))
+                    if texts.get(lang)
+                }
+                for lang in self.data.languages
+                if is_partial(lang) and (cd.title.get(lang) or cd.summary.get(lang))
+            },
+            "province_id": None if cd.national else self.data.province,
+        }
+
     def course(self, cd: CourseData) -> Course:
         for_all, groups = self.group_set(cd.target_groups)
         course, _ = Course.objects.update_or_create(
             slug=cd.id,
             defaults={
+                **self.course_fields(cd),
                 "pack": self.pack,
-                "order": cd.order,
-                "title_vi": cd.title.get("vi", ""),
-                "title_en": cd.title.get("en", ""),
-                "summary_vi": cd.summary.get("vi", ""),
-                "summary_en": cd.summary.get("en", ""),
                 "for_all_groups": for_all,
-                "archived": False,
             },
         )
         course.target_groups.set(groups)
         return course
 
-    def lesson(self, course: Course, ld: LessonData) -> Lesson:
+    def lesson_fields(self, ld: LessonData) -> dict[str, Any]:
+        """Return a lesson's rendered fields (media stored unless a dry run)."""
+
         def image_url(src: str) -> str:
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(ld.path), src))
-            return media_store(rel, self.source.files[rel])
+            return self.store(rel, self.source.files[rel])
 
         html_vi, text_vi = render_markdown(ld.body.get("vi", ""), image_url=image_url)
         html_en, text_en = ("", "")
         if ld.body.get("en"):
             html_en, text_en = render_markdown(ld.body["en"], image_url=image_url)
-        audio = media_store(ld.audio, self.source.files[ld.audio]) if ld.audio else ""
+        audio = self.store(ld.audio, self.source.files[ld.audio]) if ld.audio else ""
+        translations: dict[str, dict[str, object]] = {}
+        for lang in self.data.languages:
+            if not is_partial(lang) or not ld.body.get(lang):
+                continue
+            html, text = render_markdown(ld.body[lang], image_url=image_url)
+            texts: dict[str, object] = {
+                "title": ld.title.get(lang, ""),
+                "summary": ld.summary.get(lang, ""),
+                "html": html,
+                "text": text,
+                "self_check": _checks(ld, lang),
+            }
+            translations[lang] = {k: v for k, v in texts.items() if v}
+        return {
+            "order": ld.order,
+            "title_vi": ld.title.get("vi", ""),
+            "title_en": ld.title.get("en", ""),
+            "summary_vi": ld.summary.get("vi", ""),
+            "summary_en": ld.summary.get("en", ""),
+            "html_vi": html_vi,
+            "html_en": html_en,
+            "text_vi": text_vi,
+            "text_en": text_en,
+            "minutes": ld.minutes,
+            "for_all_groups": "all" in ld.target_groups,
+            "sources": ld.sources,
+            "audio_url": audio,
+            "self_check_vi": _checks(ld, "vi"),
+            "self_check_en": _checks(ld, "en"),
+            "source_path": ld.path,
+            "archived": False,
+            "translations": translations,
+        }
+
+    def lesson(self, course: Course, ld: LessonData) -> Lesson:
         for_all, groups = self.group_set(ld.target_groups)
         lesson, created = Lesson.objects.update_or_create(
             slug=ld.id,
             defaults={
+                **self.lesson_fields(ld),
                 "course": course,
-                "order": ld.order,
-                "title_vi": ld.title.get("vi", ""),
-                "title_en": ld.title.get("en", ""),
-                "summary_vi": ld.summary.get("vi", ""),
-                "summary_en": ld.summary.get("en", ""),
-                "html_vi": html_vi,
-                "html_en": html_en,
-                "text_vi": text_vi,
-                "text_en": text_en,
                 "level": self.levels[ld.level],
-                "minutes": ld.minutes,
                 "for_all_groups": for_all,
-                "sources": ld.sources,
-                "audio_url": audio,
-                "self_check_vi": _checks(ld, "vi"),
-                "self_check_en": _checks(ld, "en"),
-                "source_path": ld.path,
-                "archived": False,
             },
         )
         lesson.competences.set([self.competences[c] for c in ld.competences])
@@ -472,6 +529,83 @@ class _Importer:
         else:
             self.updated += 1
         return lesson
+
+
+def _differs(row: Any, fields: dict[str, Any]) -> bool:
+    return any(getattr(row, k) != v for k, v in fields.items())
+
+
+def _groups_of(row: Course | Lesson) -> list[str]:
+    return sorted(g.slug for g in row.target_groups.all())
+
+
+def _wanted_groups(slugs: list[str]) -> list[str]:
+    return [] if "all" in slugs else sorted(set(slugs))
+
+
+def courses_plan(ctx: ImportContext) -> list[PackChange]:
+    """Return the courses and lessons an import would add, change or archive."""
+    courses = pack_courses(ctx.data)
+    importer = _Importer(ctx.pack, ctx.data, ctx.source, dry=True)
+    mine = Q(pack_id=ctx.pack.pk) if ctx.pack.pk else Q(pk__in=[])
+    old_courses = {
+        c.slug: c for c in Course.objects.filter(mine).prefetch_related("target_groups")
+    }
+    old_lessons = {
+        lesson.slug: lesson
+        for lesson in Lesson.objects.filter(course__in=list(old_courses.values()))
+        .select_related("course", "level")
+        .prefetch_related("competences", "target_groups")
+    }
+    changes: list[PackChange] = []
+
+    def note(kind: str, rid: str, old: Any, changed: bool) -> None:
+        if old is None or old.archived:
+            changes.append(PackChange(kind, "added", rid))
+        elif changed:
+            changes.append(PackChange(kind, "changed", rid))
+
+    for cd in courses:
+        old_course = old_courses.get(cd.id)
+        note(
+            "course",
+            cd.id,
+            old_course,
+            old_course is not None
+            and (
+                _differs(old_course, importer.course_fields(cd))
+                or _groups_of(old_course) != _wanted_groups(cd.target_groups)
+            ),
+        )
+        for ld in cd.lessons:
+            old = old_lessons.get(ld.id)
+            note(
+                "lesson",
+                ld.id,
+                old,
+                old is not None
+                and (
+                    _differs(old, importer.lesson_fields(ld))
+                    or old.course.slug != cd.id
+                    or old.level.code != ld.level
+                    or sorted(c.code for c in old.competences.all())
+                    != sorted(ld.competences)
+                    or _groups_of(old) != _wanted_groups(ld.target_groups)
+                ),
+            )
+    kept_courses = {c.id for c in courses}
+    kept_lessons = {ld.id for c in courses for ld in c.lessons}
+    changes += [
+        PackChange("course", "archived", slug)
+        for slug, c in old_courses.items()
+        if not c.archived and slug not in kept_courses
+    ]
+    changes += [
+        PackChange("lesson", "archived", slug)
+        for slug, lesson in old_lessons.items()
+        if not lesson.archived and slug not in kept_lessons
+    ]
+    return changes
 
 
 def _ownership_issues(data: PackData) -> list[Issue]:
@@ -562,7 +696,20 @@ class CoursesSection(PackSection):
         }
 
     def check_import(self, ctx: ImportContext) -> list[Issue]:
-        return _ownership_issues(ctx.data)
+        issues = _ownership_issues(ctx.data)
+        code = ctx.data.province
+        if code is not None and not Province.objects.filter(pk=code).exists():
+            issues.append(
+                Issue(
+                    "pack.yaml",
+                    1,
+                    f"province {code} is not loaded on this site (run hocvuso init)",
+                )
+            )
+        return issues
+
+    def plan(self, ctx: ImportContext) -> list[PackChange]:
+        return courses_plan(ctx)
 
     def write(self, ctx: ImportContext) -> dict[str, int]:
         courses = pack_courses(ctx.data)

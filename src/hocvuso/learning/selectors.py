@@ -4,32 +4,73 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from hocvuso.accounts.models import User
+from hocvuso.accounts.models import LearnerProfile, User
 from hocvuso.framework.models import Competence
 from hocvuso.learning.models import Course, Lesson, LessonProgress
 from hocvuso.packs.models import ContentPack
 
-PUBLISHED_PACK = Q(pack__status=ContentPack.Status.PUBLISHED)
+QS = TypeVar("QS", bound=QuerySet[Any, Any])
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose catalogue is shown: a provincial course shows to its province only.
+
+    ``province`` is the code of the learner's province, None when unknown (a
+    visitor, or a profile without a commune): such a reader sees national
+    courses only.
+    """
+
+    province: int | None = None
 
 
-def _visible(include_drafts: bool) -> Q:
-    """Return the filter of courses shown: of published packs, or also drafts."""
-    return Q() if include_drafts else PUBLISHED_PACK
+def reader_for(user: User | None) -> Reader:
+    """Return the reader a learner is (their province from their commune)."""
+    if user is None:
+        return Reader()
+    province = (
+        LearnerProfile.objects.filter(user=user)
+        .values_list("commune__province_id", flat=True)
+        .first()
+    )
+    return Reader(province)
+
+
+def _visible(
+    qs: QS, reader: Reader | None, prefix: str = "", *, include_drafts: bool = False
+) -> QS:
+    """Keep what ``reader`` may see: of published packs (or also drafts, for
+    editors), national or of the reader's province (no reader: any province)."""
+    if not include_drafts:
+        qs = qs.filter(**{f"{prefix}pack__status": ContentPack.Status.PUBLISHED})
+    if reader is None:  # no reader: every province (progress, staff reports)
+        return qs
+    national = Q(**{f"{prefix}province__isnull": True})
+    if reader.province is None:
+        return qs.filter(national)
+    return qs.filter(national | Q(**{f"{prefix}province_id": reader.province}))
 
 
 def course_list(
-    *, group: str = "", competence: str = "", include_drafts: bool = False
+    *,
+    group: str = "",
+    competence: str = "",
+    reader: Reader | None = None,
+    include_drafts: bool = False,
 ) -> QuerySet[Course, Any]:
     """Return published courses (optionally for a group / teaching a competence).
 
-    Filters use subqueries so that the lesson counts and minutes stay exact.
-    Courses of draft packs are left out unless ``include_drafts`` (editors).
+    With ``reader``, only the courses that reader may see (national ones and
+    those of their province). Courses of draft packs are left out unless
+    ``include_drafts`` (editors). Filters use subqueries so that the lesson
+    counts and minutes stay exact.
     """
-    qs = Course.objects.filter(_visible(include_drafts), archived=False)
+    qs = _visible(
+        Course.objects.filter(archived=False), reader, include_drafts=include_drafts
+    )
     if group:
         in_group = Course.target_groups.through.objects.filter(
             targetgroup__slug=group
@@ -50,8 +91,13 @@ def course_list(
     )
 
 
-def course_get(*, slug: str, include_drafts: bool = False) -> Course | None:
-    """Return a published course with its published lessons and their competences."""
+def course_get(
+    *, slug: str, reader: Reader | None = None, include_drafts: bool = False
+) -> Course | None:
+    """Return a published course with its published lessons and their competences.
+
+    With ``reader``, None when the course is another province's.
+    """
     lessons = (
         Lesson.objects.filter(archived=False)
         .select_related("level")
@@ -59,7 +105,11 @@ def course_get(*, slug: str, include_drafts: bool = False) -> Course | None:
         .order_by("order")
     )
     return (
-        Course.objects.filter(_visible(include_drafts), slug=slug, archived=False)
+        _visible(
+            Course.objects.filter(slug=slug, archived=False),
+            reader,
+            include_drafts=include_drafts,
+        )
         .select_related("pack")
         .prefetch_related(Prefetch("lessons", queryset=lessons), "target_groups")
         .first()
@@ -67,15 +117,16 @@ def course_get(*, slug: str, include_drafts: bool = False) -> Course | None:
 
 
 def lesson_get(
-    *, course_slug: str, slug: str, include_drafts: bool = False
+    *,
+    course_slug: str,
+    slug: str,
+    reader: Reader | None = None,
+    include_drafts: bool = False,
 ) -> Lesson | None:
-    visible = (
-        Q() if include_drafts else Q(course__pack__status=ContentPack.Status.PUBLISHED)
-    )
+    """Return a published lesson; with ``reader``, None if another province's."""
+    qs = Lesson.objects.filter(slug=slug, course__slug=course_slug, archived=False)
     return (
-        Lesson.objects.filter(
-            visible, slug=slug, course__slug=course_slug, archived=False
-        )
+        _visible(qs, reader, "course__", include_drafts=include_drafts)
         .select_related("course__pack", "level")
         .prefetch_related("competences")
         .first()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("me/", views.my_learning, name="my_learning"),
     path("text-size/", views.text_size, name="text_size"),
+    path("language/", views.lesson_language, name="language"),
     path("help/voice/", views.voice_help, name="voice_help"),
     path("<slug:course>/", views.course_detail, name="course"),
     path("<slug:course>/<slug:lesson>/", views.lesson_detail, name="lesson"),

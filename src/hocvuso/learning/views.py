@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,9 +18,11 @@ from hocvuso.accounts.guidance import acting_for, acting_learner
 from hocvuso.accounts.models import User
 from hocvuso.accounts.selectors import user_profile_get
 from hocvuso.framework.models import Competence, TargetGroup
+from hocvuso.learning import language
 from hocvuso.learning.explain import course_codes, course_start
 from hocvuso.learning.forms import SelfCheckForm
 from hocvuso.learning.selectors import (
+    Reader,
     competence_progress,
     continue_lesson,
     course_get,
@@ -28,8 +31,10 @@ from hocvuso.learning.selectors import (
     lesson_get,
     lesson_neighbours,
     progress_map,
+    reader_for,
 )
 from hocvuso.learning.services import progress_record
+from hocvuso.packs.languages import KNOWN, language_name
 
 TEXT_SIZE_COOKIE = "hvs_text"
 _SESSION_KEY = "lesson_started"
@@ -51,18 +56,30 @@ def previews_drafts(request: HttpRequest) -> bool:
     return request.user.has_perm("learning.edit_content")
 
 
+def _reader(request: HttpRequest) -> Reader:
+    """Return whose courses are shown: the learner's province decides."""
+    return reader_for(_user(request))
+
+
 @require_GET
+@language.content_language
 def catalogue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     group = request.GET.get("group", "")[:40]
     competence = request.GET.get("competence", "")[:8]
-    if "group" not in request.GET and user is not None:
+    reader = Reader()
+    if user is not None:
         profile = user_profile_get(user=user)
-        if profile and profile.target_group:
+        if profile and profile.commune:
+            reader = Reader(profile.commune.province_id)
+        if "group" not in request.GET and profile and profile.target_group:
             group = profile.target_group.slug
     courses = list(
         course_list(
-            group=group, competence=competence, include_drafts=previews_drafts(request)
+            group=group,
+            competence=competence,
+            reader=reader,
+            include_drafts=previews_drafts(request),
         )
     )
     if group:  # the group's own tracks first, then the courses for everyone
@@ -88,8 +105,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@language.content_language
 def course_detail(request: HttpRequest, course: str) -> HttpResponse:
-    obj = course_get(slug=course, include_drafts=previews_drafts(request))
+    obj = course_get(
+        slug=course, reader=_reader(request), include_drafts=previews_drafts(request)
+    )
     if obj is None:
         raise Http404
     lessons = list(obj.lessons.all())
@@ -113,9 +133,13 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
 
 
 @require_GET
+@language.content_language
 def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     obj = lesson_get(
-        course_slug=course, slug=lesson, include_drafts=previews_drafts(request)
+        course_slug=course,
+        slug=lesson,
+        reader=_reader(request),
+        include_drafts=previews_drafts(request),
     )
     if obj is None:
         raise Http404
@@ -145,11 +169,27 @@ def _render_lesson(
         started[str(lesson.pk)] = started.get(str(lesson.pk)) or int(time.time())
         request.session[_SESSION_KEY] = started
     prev, nxt = lesson_neighbours(lesson=lesson)
+    languages = lesson.languages
+    chosen = language.content_language_of(request)
+    partial = [lang for lang in languages if lang not in ("vi", "en")]
+    if chosen and chosen not in ("vi", "en") and chosen not in partial:
+        partial.append(chosen)  # not written in it yet: offer the way back
     return render(
         request,
         "learning/lesson.html",
         {
             "lesson": lesson,
+            # The lesson-language switch: only where a lesson has more than
+            # the interface's two languages (the header switches those).
+            "lesson_languages": [
+                (lang, language_name(lang)) for lang in ["vi", *partial]
+            ]
+            if partial
+            else [],
+            "lesson_language": lesson.html_language,
+            "fallback_language": language_name(chosen)
+            if chosen and chosen not in ("vi", "en") and chosen not in languages
+            else "",
             "progress": progress,
             "prev": prev,
             "next": nxt,
@@ -163,10 +203,14 @@ def _render_lesson(
 
 
 @require_http_methods(["GET", "POST"])
+@language.content_language
 def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Mark the self-check and show the explanations (nothing is graded)."""
     obj = lesson_get(
-        course_slug=course, slug=lesson, include_drafts=previews_drafts(request)
+        course_slug=course,
+        slug=lesson,
+        reader=_reader(request),
+        include_drafts=previews_drafts(request),
     )
     if obj is None:
         raise Http404
@@ -189,10 +233,14 @@ def lesson_check(request: HttpRequest, course: str, lesson: str) -> HttpResponse
 
 @login_required
 @require_POST
+@language.content_language
 def lesson_done(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     """Mark a lesson finished (idempotent: the form carries an event id)."""
     obj = lesson_get(
-        course_slug=course, slug=lesson, include_drafts=previews_drafts(request)
+        course_slug=course,
+        slug=lesson,
+        reader=_reader(request),
+        include_drafts=previews_drafts(request),
     )
     if obj is None:
         raise Http404
@@ -232,6 +280,7 @@ def lesson_done(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@language.content_language
 def my_learning(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     assert user is not None
@@ -263,4 +312,36 @@ def text_size(request: HttpRequest) -> HttpResponse:
     response.set_cookie(
         TEXT_SIZE_COOKIE, size, max_age=365 * 86400, samesite="Lax", httponly=True
     )
+    return response
+
+
+@require_http_methods(["POST"])
+def lesson_language(request: HttpRequest) -> HttpResponse:
+    """Choose the language lessons are read in (a cookie, like the text size).
+
+    Vietnamese or English clears the choice and switches the interface to
+    it (as the header's switch does), so lessons follow the interface again;
+    a pack language such as ``hmn`` shows lessons in it where they exist and
+    in Vietnamese elsewhere, leaving the interface as it is.
+    """
+    lang = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    if lang not in KNOWN:
+        return HttpResponse(
+            _("This language is not available."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = redirect(target)
+    if lang in ("vi", "en"):
+        response.delete_cookie(language.COOKIE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 86400, samesite="Lax"
+        )
+    else:
+        response.set_cookie(
+            language.COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True
+        )
     return response

@@ -6,9 +6,10 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -16,12 +17,35 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hocvuso.packs.models import ContentPack, PackUpload
-from hocvuso.packs.services import pack_publish
+from hocvuso.packs.sections import CHANGES
+from hocvuso.packs.services import PackPlan, pack_publish
 from hocvuso.packs.source import MAX_PACK_BYTES, PackSourceError
-from hocvuso.packs.uploads import pack_upload_create
+from hocvuso.packs.uploads import (
+    pack_upload_create,
+    pack_upload_discard,
+    pack_upload_hold,
+    pack_upload_preview,
+    pack_upload_release,
+)
 
 #: The permission of content editors (granted through their role).
 EDIT = "learning.edit_content"
+
+#: Headings of the preview's lists, by (kind, change).
+CHANGE_LABELS = {
+    ("course", "added"): gettext_lazy("Courses added"),
+    ("course", "changed"): gettext_lazy("Courses changed"),
+    ("course", "archived"): gettext_lazy("Courses archived (hidden, progress kept)"),
+    ("lesson", "added"): gettext_lazy("Lessons added"),
+    ("lesson", "changed"): gettext_lazy("Lessons changed"),
+    ("lesson", "archived"): gettext_lazy("Lessons archived (hidden, progress kept)"),
+    ("item", "added"): gettext_lazy("Exam items added"),
+    ("item", "changed"): gettext_lazy("Exam items changed"),
+    ("item", "archived"): gettext_lazy("Exam items retired"),
+    ("blueprint", "added"): gettext_lazy("Assessment blueprints added"),
+    ("blueprint", "changed"): gettext_lazy("Assessment blueprints changed"),
+    ("blueprint", "archived"): gettext_lazy("Assessment blueprints removed"),
+}
 
 
 class PackUploadForm(forms.Form):
@@ -93,16 +117,33 @@ class ContentPackAdmin(admin.ModelAdmin[ContentPack]):
         """Store an uploaded zip and queue its import; show the recent uploads."""
         if not request.user.has_perm(EDIT):
             raise PermissionDenied
+        actor = request.user if request.user.is_authenticated else None
+        if request.method == "POST" and "held" in request.POST:
+            return self._confirm(request, actor)
         form = PackUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 if upload.size > MAX_PACK_BYTES:
                     raise PackSourceError(_("The file is larger than 200 MB."))
+                data = upload.read()
+                plan = pack_upload_preview(data=data, label=str(upload.name))
+                if plan is not None and (
+                    not plan.unchanged or form.cleaned_data["force"]
+                ):
+                    # A new version of a pack this site has: show what it
+                    # changes and import only once the editor confirms.
+                    return self._preview(
+                        request,
+                        plan,
+                        key=pack_upload_hold(data=data),
+                        label=str(upload.name),
+                        force=form.cleaned_data["force"],
+                    )
                 created = pack_upload_create(
-                    actor=request.user if request.user.is_authenticated else None,
+                    actor=actor,
                     label=str(upload.name),
-                    data=upload.read(),
+                    data=data,
                     force=form.cleaned_data["force"],
                 )
             except PackSourceError as exc:
@@ -116,6 +157,64 @@ class ContentPackAdmin(admin.ModelAdmin[ContentPack]):
             "recent": PackUpload.objects.select_related("pack")[:10],
         }
         return TemplateResponse(request, "admin/packs/contentpack/upload.html", context)
+
+    def _preview(
+        self,
+        request: HttpRequest,
+        plan: PackPlan,
+        *,
+        key: uuid.UUID,
+        label: str,
+        force: bool,
+    ) -> HttpResponse:
+        """Show what a new version changes, with buttons to apply or cancel."""
+        title = _("Check the changes of %(pack)s %(version)s") % {
+            "pack": plan.pack_id,
+            "version": plan.version,
+        }
+        groups = [
+            (kind, change, plan.of(kind, change))
+            for kind in ("course", "lesson", "item", "blueprint")
+            for change in CHANGES
+        ]
+        context = self._context(request, title) | {
+            "plan": plan,
+            "groups": [
+                (CHANGE_LABELS[(kind, change)], ids)
+                for kind, change, ids in groups
+                if ids
+            ],
+            "held": key,
+            "label": label[:200],
+            "force": force,
+        }
+        return TemplateResponse(
+            request, "admin/packs/contentpack/preview.html", context
+        )
+
+    def _confirm(
+        self, request: HttpRequest, actor: AbstractBaseUser | None
+    ) -> HttpResponse:
+        """Apply (import) or cancel a held upload the editor has looked at."""
+        try:
+            key = uuid.UUID(str(request.POST.get("held", "")))
+        except ValueError:
+            return HttpResponseBadRequest(_("This upload is not known."))
+        if "cancel" in request.POST:
+            pack_upload_discard(key=key)
+            messages.info(request, _("The upload was cancelled; nothing was imported."))
+            return redirect("admin:packs_contentpack_upload")
+        try:
+            created = pack_upload_release(
+                actor=actor,
+                key=key,
+                label=str(request.POST.get("label", "pack.zip"))[:200] or "pack.zip",
+                force=request.POST.get("force") == "1",
+            )
+        except PackSourceError as exc:
+            messages.error(request, str(exc))
+            return redirect("admin:packs_contentpack_upload")
+        return redirect("admin:packs_contentpack_upload_status", upload_id=created.id)
 
     def upload_status_view(
         self, request: HttpRequest, upload_id: uuid.UUID

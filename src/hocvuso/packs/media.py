@@ -48,12 +48,21 @@ def media_url(name: str) -> str:
     return reverse("packs:media", args=[name])
 
 
-def media_store(rel: str, data: bytes) -> str:
-    """Store a pack file under its hash and return its URL; idempotent."""
+def _stored_form(rel: str, data: bytes) -> tuple[str, bytes]:
     ext = posixpath.splitext(rel)[1].lower()
     if ext in RASTER:
         data = _shrink(data, ext)
-    name = hashlib.sha256(data).hexdigest()[:20] + ext
+    return hashlib.sha256(data).hexdigest()[:20] + ext, data
+
+
+def media_url_of(rel: str, data: bytes) -> str:
+    """Return the URL :func:`media_store` would give, storing nothing."""
+    return media_url(_stored_form(rel, data)[0])
+
+
+def media_store(rel: str, data: bytes) -> str:
+    """Store a pack file under its hash and return its URL; idempotent."""
+    name, data = _stored_form(rel, data)
     storage = media_storage()
     if not storage.exists(PREFIX + name):
         storage.save(PREFIX + name, ContentFile(data))

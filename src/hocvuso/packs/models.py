@@ -34,6 +34,16 @@ class ContentPack(BaseModel):
         choices=Status.choices,
         default=Status.PUBLISHED,
     )
+    #: A provincial pack: its courses show to that province's learners only
+    #: (unless a course is marked national); None for a national pack.
+    province = models.ForeignKey(
+        "geo.Province",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("province"),
+    )
 
     class Meta:
         db_table = "learning_contentpack"

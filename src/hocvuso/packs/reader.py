@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from hocvuso.framework.selectors import framework_codes, target_group_slugs
+from hocvuso.packs import languages as pack_languages
 from hocvuso.packs import yamlines
 from hocvuso.packs.errors import Issue
 from hocvuso.packs.sections import pack_sections
@@ -36,6 +37,8 @@ class PackData:
     languages: list[str]
     title: dict[str, str]
     license: str
+    #: Code of the province that publishes the pack; None for a national pack.
+    province: int | None = None
     parts: dict[str, object] = field(default_factory=dict)
 
     def part(self, key: str, kind: type[T]) -> T:
@@ -106,10 +109,12 @@ class PackReader:
         out: dict[str, str] = {}
         for lang in self.languages:
             value = node.get(lang)
-            if not isinstance(value, str) or not value.strip():
-                self.err(rel, doc.line(*path), f"missing translation: '{name}.{lang}'")
-            else:
+            if isinstance(value, str) and value.strip():
                 out[lang] = value.strip()
+            elif pack_languages.is_partial(lang) and value is None:
+                continue  # learners read the Vietnamese instead
+            else:
+                self.err(rel, doc.line(*path), f"missing translation: '{name}.{lang}'")
         return out
 
     def groups_list(
@@ -178,7 +183,17 @@ class PackReader:
         if isinstance(langs, list) and langs and all(isinstance(x, str) for x in langs):
             if langs[0] != "vi":
                 self.err(rel, doc.line("languages"), "the first language must be 'vi'")
-            self.languages = list(langs)
+            for i, lang in enumerate(langs):
+                if lang not in pack_languages.KNOWN:
+                    self.err(
+                        rel,
+                        doc.line("languages", i),
+                        f"unknown language '{lang}' (known: "
+                        f"{', '.join(sorted(pack_languages.KNOWN))})",
+                    )
+                elif langs.index(lang) != i:
+                    self.err(rel, doc.line("languages", i), f"'{lang}' is listed twice")
+            self.languages = list(dict.fromkeys(langs))
         elif "languages" in data:
             self.err(
                 rel, doc.line("languages"), "'languages' must be a list like [vi, en]"
@@ -197,7 +212,30 @@ class PackReader:
             languages=self.languages,
             title=title,
             license=str(data.get("license", "")),
+            province=self.province(rel, doc, data.get("province")),
         )
+
+    def province(self, rel: str, doc: yamlines.YamlDoc, value: Any) -> int | None:
+        """Return the code of the pack's province (``province:``), None if national."""
+        if value is None:
+            return None
+        codes = province_codes()
+        if isinstance(value, bool) or not isinstance(value, int) or value not in codes:
+            self.err(
+                rel,
+                doc.line("province"),
+                f"'province' must be the code of a province, such as 79 for "
+                f"Thành phố Hồ Chí Minh (got '{value}')",
+            )
+            return None
+        return value
+
+
+def province_codes() -> dict[int, str]:
+    """Return the provinces' codes and names (shipped data; no database)."""
+    from vietnam_provinces import Province
+
+    return {int(p.code): str(p.name) for p in Province.iter_all()}
 
 
 def pack_read(source: PackSource, *, database: bool = True) -> PackReport:

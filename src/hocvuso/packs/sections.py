@@ -13,6 +13,8 @@ installed app, orders them by ``after``, and calls them:
 - ``check_import`` just before writing: problems that need the database (an
   id owned by another pack). Nothing is written if any section reports one.
 - ``write`` inside the import transaction; returns counts for the audit row.
+- ``plan`` for a dry run: what ``write`` would add, change or archive,
+  compared with what the database holds; it writes nothing.
 - ``on_commit`` after the import committed (enqueue follow-up tasks here).
 
 Nobody appends to another app's globals: a new app plugs in by creating its
@@ -59,6 +61,23 @@ class ImportContext:
             self.progress(done, total, label)
 
 
+@dataclass(frozen=True, order=True)
+class PackChange:
+    """One thing a new version of a pack would change (``content import --dry-run``).
+
+    ``kind`` names what (course, lesson, item, blueprint), ``id`` its stable
+    id in the pack, ``change`` one of :data:`CHANGES`.
+    """
+
+    kind: str
+    change: str
+    id: str
+
+
+#: What a change can be: new, edited, or gone from the pack (archived/retired).
+CHANGES = ("added", "changed", "archived")
+
+
 class PackSection:
     """One part of a pack, owned by the app that defines it."""
 
@@ -78,6 +97,14 @@ class PackSection:
     def write(self, ctx: ImportContext) -> dict[str, int]:
         """Write this section inside the import transaction; return counts."""
         return {}
+
+    def plan(self, ctx: ImportContext) -> list[PackChange]:
+        """Return what ``write`` would change, reading the database only.
+
+        Must write nothing (no rows, no media): it runs for a dry run and
+        before an editor confirms an upload. None by default.
+        """
+        return []
 
     def on_commit(self, ctx: ImportContext) -> None:
         """Start follow-up work once the import has committed; none by default."""

@@ -15,7 +15,12 @@ from hocvuso.core.services import audit_record
 from hocvuso.packs.errors import Issue, PackInvalid, PackNotFound
 from hocvuso.packs.models import ContentPack
 from hocvuso.packs.reader import PackReport, pack_read
-from hocvuso.packs.sections import ImportContext, ProgressCallback, pack_sections
+from hocvuso.packs.sections import (
+    ImportContext,
+    PackChange,
+    ProgressCallback,
+    pack_sections,
+)
 from hocvuso.packs.source import PackSource
 
 
@@ -47,6 +52,55 @@ def pack_validate(*, source: PackSource, database: bool = True) -> PackReport:
     and target groups shipped in the package are used.
     """
     return pack_read(source, database=database)
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """What importing a pack would change, computed without writing anything."""
+
+    pack_id: str
+    version: str
+    #: The version imported now; None when the pack is new to this site.
+    current_version: str | None
+    unchanged: bool
+    changes: list[PackChange] = field(default_factory=list)
+
+    def of(self, kind: str, change: str) -> list[str]:
+        """Return the ids of one kind of thing with one kind of change."""
+        return [c.id for c in self.changes if (c.kind, c.change) == (kind, change)]
+
+    def counts(self) -> dict[str, int]:
+        """Return how many changes of each kind: ``{"lessons added": 2, …}``."""
+        out: dict[str, int] = {}
+        for c in self.changes:
+            key = f"{c.kind}s {c.change}"
+            out[key] = out.get(key, 0) + 1
+        return out
+
+
+def pack_plan(*, source: PackSource) -> PackPlan:
+    """Return what ``pack_import`` would add, change and archive; write nothing.
+
+    Raises ``PackInvalid`` (every problem, with file and line) when the pack
+    could not be imported, like the import itself would.
+    """
+    report = pack_read(source)
+    if report.pack is None or report.issues:
+        raise PackInvalid(report.issues)
+    data = report.pack
+    pack = ContentPack.objects.filter(slug=data.id).first()
+    current = pack.version if pack is not None else None
+    if pack is not None and pack.content_hash == pack_digest(source):
+        return PackPlan(data.id, data.version, current, True)
+    probe = pack or ContentPack(slug=data.id)  # never saved
+    probe.province_id = data.province
+    ctx = ImportContext(pack=probe, data=data, source=source, actor=None)
+    sections = pack_sections()
+    conflicts = [issue for s in sections for issue in s.check_import(ctx)]
+    if conflicts:
+        raise PackInvalid(conflicts)
+    changes = sorted(c for s in sections for c in s.plan(ctx))
+    return PackPlan(data.id, data.version, current, False, changes)
 
 
 @transaction.atomic
@@ -103,6 +157,7 @@ def pack_import(
     pack.title_en = data.title.get("en", "")
     pack.framework_slug = data.framework
     pack.license = data.license
+    pack.province_id = data.province
     pack.content_hash = digest
     pack.imported_at = timezone.now()
     pack.status = status

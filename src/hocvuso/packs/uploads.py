@@ -13,12 +13,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hocvuso.core.tasks import enqueue_on_commit
 from hocvuso.packs.errors import PackInvalid, PackSourceError
 from hocvuso.packs.media import media_storage
 from hocvuso.packs.models import PackUpload
-from hocvuso.packs.services import pack_import, pack_validate
+from hocvuso.packs.services import PackPlan, pack_import, pack_plan, pack_validate
 from hocvuso.packs.source import PackSource
 
 UPLOAD_PREFIX = "packs/uploads/"
@@ -48,6 +49,59 @@ def pack_upload_create(
 
     enqueue_on_commit(pack_upload_task, str(upload.id))
     return upload
+
+
+HELD_PREFIX = f"{UPLOAD_PREFIX}held/"
+
+
+def pack_upload_preview(*, data: bytes, label: str) -> PackPlan | None:
+    """Return what an uploaded new version of a pack would change, or None.
+
+    None when there is nothing to confirm: the pack is new on this site, or
+    has problems (the import lists them). Raises ``PackSourceError`` when the
+    file is not a usable zip. Writes nothing.
+    """
+    source = PackSource.from_zip(data, label=label)
+    try:
+        plan = pack_plan(source=source)
+    except PackInvalid:
+        return None
+    return plan if plan.current_version is not None else None
+
+
+def pack_upload_hold(*, data: bytes) -> uuid.UUID:
+    """Keep an uploaded zip until the editor confirms it; return its key."""
+    key = uuid.uuid4()
+    media_storage().save(f"{HELD_PREFIX}{key}.zip", ContentFile(data))
+    return key
+
+
+@transaction.atomic
+def pack_upload_release(
+    *, actor: AbstractBaseUser | None, key: uuid.UUID, label: str, force: bool
+) -> PackUpload:
+    """Queue the import of a held zip (the editor confirmed); idempotent per key.
+
+    Raises ``PackSourceError`` when the held file is gone (already released
+    or cancelled).
+    """
+    storage = media_storage()
+    name = f"{HELD_PREFIX}{key}.zip"
+    if not storage.exists(name):
+        raise PackSourceError(_("This upload was already applied or cancelled."))
+    with storage.open(name, "rb") as fh:
+        data = fh.read()
+    upload = pack_upload_create(actor=actor, label=label, data=data, force=force)
+    transaction.on_commit(lambda: storage.delete(name))
+    return upload
+
+
+def pack_upload_discard(*, key: uuid.UUID) -> None:
+    """Forget a held zip the editor did not confirm."""
+    storage = media_storage()
+    name = f"{HELD_PREFIX}{key}.zip"
+    if storage.exists(name):
+        storage.delete(name)
 
 
 def _status(upload: PackUpload, status: str) -> None:
