@@ -15,6 +15,7 @@ from hocvuso.packs.models import ContentPack
 
 QS = TypeVar("QS", bound=QuerySet[Any, Any])
 
+
 @dataclass(frozen=True)
 class Reader:
     """Whose catalogue is shown: a provincial course shows to its province only.
