@@ -306,11 +306,13 @@ def _commune_rows(
                 ] = c.value
     started: set[tuple[int, str]] = set()
     if _is_stock(ind) and scope.month_from > 1:
+        # Stocks are dense from their first non-zero month to the current one,
+        # so a series that started earlier has a row at the month before.
         before = Fact.objects.filter(
             year=year,
             level=UnitLevel.COMMUNE,
             indicator=ind.code,
-            month__lt=scope.month_from,
+            month=scope.month_from - 1,
         )
         if scope.communes is not None:
             before = before.filter(commune_code__in=scope.communes)
