@@ -376,3 +376,31 @@ def test_the_commands_report_without_data(capsys: pytest.CaptureFixture[str]) ->
     call_command("programs", "status")
     out = capsys.readouterr().out
     assert "incremental" in out and "Last good run: incremental" in out
+
+
+def test_facts_carry_the_approval_state(
+    adults: Blueprint,  # noqa: F811
+) -> None:
+    from hocvuso.programs.models import Approval
+
+    result_row(adults, learner(COMMUNE), at(2026, 3))
+    result_row(adults, learner(OTHER), at(2026, 3))
+    Approval.objects.create(commune_id=COMMUNE, year=2026, month=3, state="approved")
+    facts_rebuild(now=NOW)
+
+    def state(level: str, commune: int = 0) -> str:
+        return Fact.objects.get(
+            year=2026,
+            level=level,
+            commune_code=commune,
+            month=3,
+            indicator="basic-skills",
+            group="",
+        ).approval
+
+    assert state("commune", COMMUNE) == "approved"
+    assert state("commune", OTHER) == "open"
+    assert state("province") == "open"  # one of its communes is not approved
+    Approval.objects.create(commune_id=OTHER, year=2026, month=3, state="approved")
+    assert facts_refresh(now=NOW + timedelta(hours=1)).kind == "incremental"
+    assert state("province") == "approved"
