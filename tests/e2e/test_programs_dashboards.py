@@ -79,4 +79,7 @@ def test_dashboards_drill_down_on_a_phone(
     page.goto(f"{base}/progress/{w.province.slug}/?year=2026&month=3")
     expect(page.get_by_text("ẩn").first).to_be_visible()
     _check(page, axe_script, "progress-public-province")
+
+    page.goto(f"{base}/progress/{w.province.slug}/widget/?year=2026&month=3")
+    _check(page, axe_script, "progress-widget")
     page.context.close()

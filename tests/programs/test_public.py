@@ -105,7 +105,7 @@ def test_public_pages_show_aggregates_and_link_down() -> None:
     assert reverse("progress:unit", kwargs={"unit": w.home.slug}) in html
     assert "ẩn" in html  # a suppressed cell
     commune = _page(w.home)
-    assert "10,0 %" in commune  # 6 of 60 people passed
+    assert "10,0\u00a0%" in commune  # 6 of 60 people passed
     english = _page(w.home, lang="en")
     assert 'lang="en"' in english and "Progress of" in english
     bad = Client().get(

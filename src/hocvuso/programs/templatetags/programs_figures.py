@@ -16,7 +16,7 @@ def _number(value: float | None, percentage: bool) -> str:
     if value is None:
         return "—"
     if percentage:
-        return f"{number_format(round(value, 1), 1)} %"
+        return f"{number_format(round(value, 1), 1)}\u00a0%"  # no break before %
     if float(value).is_integer():
         return number_format(int(value), 0, force_grouping=True)
     return number_format(round(value, 1), 1, force_grouping=True)
