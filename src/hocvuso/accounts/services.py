@@ -32,7 +32,8 @@ from hocvuso.accounts.models import (
 )
 from hocvuso.accounts.permissions import clear_role_cache, has_role
 from hocvuso.accounts.signin_limits import signin_failures_forget
-from hocvuso.core.services import audit_record, model_snapshot
+from hocvuso.core.services import audit_record, audit_scrub_person, model_snapshot
+from hocvuso.core.text import visible
 from hocvuso.framework.models import TargetGroup
 from hocvuso.geo.models import Commune, Province
 
@@ -124,7 +125,7 @@ def account_register(
                 {"national_id": _("This citizen ID number is already registered.")}
             )
     _check_birth_year(data.birth_year)
-    full_name = " ".join(data.full_name.split())
+    full_name = visible(data.full_name)
     if not full_name:
         raise ValidationError({"full_name": _("Enter your full name.")})
     user = User(
@@ -192,7 +193,7 @@ def profile_update(
         user=user
     )
     before = model_snapshot(profile, PROFILE_FIELDS) | {"full_name": user.full_name}
-    user.full_name = " ".join(full_name.split())[:150] or user.full_name
+    user.full_name = visible(full_name)[:150] or user.full_name
     user.save(update_fields=["full_name"])
     profile.birth_year = birth_year
     profile.target_group = target_group
@@ -327,6 +328,17 @@ def data_request_create(*, actor: User, kind: str, message: str) -> DataRequest:
     return request
 
 
+def _personal_object_ids(user: User) -> list[str]:
+    """Return the ids of the account's own records that audit rows may name."""
+    ids = [str(user.pk)]
+    for model in (LearnerProfile, Consent, DataRequest, RoleAssignment, OidcIdentity):
+        ids += [
+            str(pk)
+            for pk in model.objects.filter(user=user).values_list("pk", flat=True)
+        ]
+    return ids
+
+
 @transaction.atomic
 def account_anonymise(*, actor: User, user: User) -> User:
     """Delete a person's identifying data but keep anonymous learning records.
@@ -342,6 +354,14 @@ def account_anonymise(*, actor: User, user: User) -> User:
     if user.anonymised_at is not None:
         return user
     now = timezone.now()
+    audit_scrub_person(
+        user_id=user.pk,
+        object_ids=_personal_object_ids(user),
+        identifiers=[
+            v for v in (user.full_name, user.username, user.phone, user.email) if v
+        ],
+    )
+    DataRequest.objects.filter(user=user).update(message="")
     user.username = f"deleted-{user.pk.hex[:12]}"
     user.full_name = ""
     user.phone = None

@@ -25,8 +25,11 @@ class AuditLog(models.Model):
     """One change made by someone (or the system) to something that matters.
 
     Rows are append-only: services write them inside their transaction, nothing
-    updates or deletes them. ``before``/``after`` hold the changed fields only and
-    never personal identifiers (national ID numbers, phone numbers).
+    updates or deletes them — except that anonymising an account scrubs the
+    person's identifiers from the rows about them
+    (``core.services.audit_scrub_person``). ``before``/``after`` hold the
+    changed fields only and never national ID numbers or phone numbers; labels
+    are pseudonyms (``core.services.audit_label``).
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -17,3 +17,16 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def visible(text: str) -> str:
+    """Return ``text`` as a person sees it: NFC, format characters gone, one space.
+
+    Names are shown to officers, printed on certificates and searched: zero-width
+    spaces (U+200B), bidirectional overrides (U+202E, which can show
+    "Nguyễn" while holding its mirror) and other format characters (Unicode
+    category Cf) are removed, so two names that look the same are the same.
+    """
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(kept.split())
