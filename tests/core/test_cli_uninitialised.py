@@ -70,6 +70,8 @@ PROJECT_COMMANDS: dict[str, list[tuple[list[str], bool]]] = {
         (["programs", "rebuild"], True),
         (["programs", "indicators", "load"], True),
     ],
+    "programs_exports_cleanup": [(["programs_exports_cleanup"], True)],
+    "programs_task_reminders": [(["programs_task_reminders"], True)],
     "serve": [(["serve", "--help"], False)],
     "signin_reset": [(["signin_reset", "0912345678"], True)],
     "worker": [(["worker"], True), (["worker", "--prune-days", "30"], True)],

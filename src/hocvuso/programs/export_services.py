@@ -195,7 +195,11 @@ def export_build(
                 reports.report_xlsx(report, buffer, progress=progress)
                 content = buffer.getvalue()
             else:
-                content = reports.report_pdf(report, progress=progress)
+                # Reading the figures is the first half; WeasyPrint's layout
+                # (most of the time for a province) the second, unreported.
+                content = reports.report_pdf(
+                    report, progress=lambda done, total: progress(done, 2 * total)
+                )
         except Exception as exc:
             ExportJob.objects.filter(pk=job.pk).update(
                 state=ExportState.FAILED,
