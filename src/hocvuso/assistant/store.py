@@ -28,6 +28,7 @@ from hocvuso.assistant.models import SynonymTable
 from hocvuso.assistant.passages import LessonDoc, Passage, passages_of
 from hocvuso.learning.models import Lesson
 from hocvuso.learning.rendering import render_markdown
+from hocvuso.packs.models import ContentPack
 from hocvuso.packs.reader import PackData
 
 FORMAT = 1
@@ -40,8 +41,19 @@ def index_path() -> Path:
 
 
 def lesson_docs(*, pack: str | None = None) -> list[LessonDoc]:
-    """Return the published lessons (of one pack, or all) in each language."""
-    lessons = Lesson.objects.filter(archived=False, course__archived=False)
+    """Return the published lessons (of one pack, or all) in each language.
+
+    The index is shared by every learner, so it holds only what every learner
+    may read: lessons of published packs and of national courses. A draft's
+    lessons and a province's own courses stay out (until the index can filter
+    its answers by the reader's province).
+    """
+    lessons = Lesson.objects.filter(
+        archived=False,
+        course__archived=False,
+        course__province__isnull=True,
+        course__pack__status=ContentPack.Status.PUBLISHED,
+    )
     if pack is not None:
         lessons = lessons.filter(course__pack__slug=pack)
     docs = []
