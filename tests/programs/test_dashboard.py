@@ -156,6 +156,9 @@ def test_query_count_is_pinned_and_page_is_light(w: World) -> None:
 
 
 def test_a_dashboard_without_indicators_says_so() -> None:
+    from hocvuso.programs.models import IndicatorSet
+
+    IndicatorSet.objects.update(active=False)  # init seeds the movement's set
     admin = user_with_role(Role.NATIONAL_ADMIN)
     page = _client(admin).get(_url(UnitRef.nation()), Q)
     assert page.status_code == 200

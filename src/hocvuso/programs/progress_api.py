@@ -92,7 +92,13 @@ def progress_unit(
     unit: str,
     period: Query[PeriodIn],
 ) -> ProgressOut:
-    """Return a unit's figures (``vn``, ``p<code>``, ``c<code>``) and its children's."""
+    """A unit's published progress (`vn`, `p<code>` or `c<code>`): each indicator
+    and group with its value, target and percentage, and the same for its
+    provinces or communes. Aggregates only; small counts are hidden. No
+    sign-in; CORS open and cacheable, for provincial portals and apps.
+
+    Example: `GET /api/progress/p82?year=2026`
+    """
     try:
         ref = unit_parse(unit)
     except UnknownUnit:

@@ -78,9 +78,18 @@ class CellChangeOut(Schema):
     changed: bool
 
 
-@router.get("/targets", response={200: list[TargetOut], **ERRORS})
+@router.get(
+    "/targets",
+    summary="List a unit's targets",
+    response={200: list[TargetOut], **ERRORS},
+)
 def targets_list(request: HttpRequest, unit: str, year: int) -> list[TargetOut]:
-    """List a unit's targets of a year, beside its communes' sum for a province."""
+    """A unit's targets for a year, one per indicator × group; for a province, each
+    beside the sum of its communes' targets and how many communes have one.
+    Officers of the unit or above only.
+
+    Example: `GET /api/programs/targets?unit=c30178&year=2026`
+    """
     ref = _unit(request, unit)
     return [
         TargetOut(
@@ -98,9 +107,18 @@ def targets_list(request: HttpRequest, unit: str, year: int) -> list[TargetOut]:
     ]
 
 
-@router.put("/targets", response={200: CellChangeOut, **ERRORS})
+@router.put(
+    "/targets", summary="Set one target", response={200: CellChangeOut, **ERRORS}
+)
 def targets_set(request: HttpRequest, payload: TargetIn) -> CellChangeOut:
-    """Set one target (the same value again changes nothing)."""
+    """Set one target of a unit: year, indicator, group and value (a percentage is
+    0–100). Setting the value it already has changes nothing; every change is
+    audited. Who may set it follows `HOCVUSO_TARGETS_SET_BY`.
+
+    Example: `PUT /api/programs/targets` with
+    `{"unit": "c30178", "year": 2026, "indicator": "basic-skills",
+    "group": "", "value": 80}`
+    """
     ref = _unit(request, payload.unit)
     change = target_set(
         actor=request.user,
@@ -133,9 +151,17 @@ class PopulationIn(Schema):
     source: str = Field(default="", max_length=200)
 
 
-@router.get("/population", response={200: list[PopulationOut], **ERRORS})
+@router.get(
+    "/population",
+    summary="List a unit's population",
+    response={200: list[PopulationOut], **ERRORS},
+)
 def population_list(request: HttpRequest, unit: str, year: int) -> list[PopulationOut]:
-    """List a unit's population per group (and its communes' sum)."""
+    """A unit's population denominators for a year, per target group (for a
+    province also the sum of its communes'). They turn counts into percentages.
+
+    Example: `GET /api/programs/population?unit=p82&year=2026`
+    """
     ref = _unit(request, unit)
     return [
         PopulationOut(
@@ -148,9 +174,18 @@ def population_list(request: HttpRequest, unit: str, year: int) -> list[Populati
     ]
 
 
-@router.put("/population", response={200: CellChangeOut, **ERRORS})
+@router.put(
+    "/population",
+    summary="Set one population figure",
+    response={200: CellChangeOut, **ERRORS},
+)
 def population_put(request: HttpRequest, payload: PopulationIn) -> CellChangeOut:
-    """Set one population denominator."""
+    """Set the population of one unit, year and target group (a whole number of
+    people). The same value again changes nothing; changes are audited.
+
+    Example: `PUT /api/programs/population` with
+    `{"unit": "c30178", "year": 2026, "group": "farmers", "value": 5200}`
+    """
     ref = _unit(request, payload.unit)
     change = population_set(
         actor=request.user,
@@ -168,7 +203,11 @@ def population_put(request: HttpRequest, payload: PopulationIn) -> CellChangeOut
     )
 
 
-@router.get("/targets/template", response={200: None, **ERRORS})
+@router.get(
+    "/targets/template",
+    summary="Download a targets template",
+    response={200: None, **ERRORS},
+)
 def template_download(
     request: HttpRequest,
     unit: str,
@@ -176,7 +215,12 @@ def template_download(
     kind: Literal["targets", "population"] = "targets",
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> HttpResponse:
-    """Download the Excel or CSV template of a unit (one row per commune)."""
+    """Download the Excel (`format=xlsx`) or CSV (`format=csv`) template of a unit
+    and year: one row per commune, one column per indicator × group, filled
+    with the values already stored. Fill it and send it to the import.
+
+    Example: `GET /api/programs/targets/template?unit=p82&year=2026&format=xlsx`
+    """
     ref = _unit(request, unit)
     t = template_build(actor=request.user, unit=ref, year=year, kind=kind, fmt=format)
     response = HttpResponse(t.content, content_type=t.content_type)
@@ -206,6 +250,7 @@ class ImportRejectedOut(Schema):
 
 @router.post(
     "/targets/import",
+    summary="Import a filled targets template",
     response={200: ImportOut, 422: ImportRejectedOut, 401: DetailOut, 403: DetailOut},
 )
 def import_upload(
@@ -215,7 +260,13 @@ def import_upload(
     file: File[UploadedFile],
     kind: Form[Literal["targets", "population"]] = "targets",
 ) -> Status[ImportOut | ImportRejectedOut] | ImportOut:
-    """Import a filled template: every cell, or nothing and the list of errors."""
+    """Import a filled template (multipart field `file`): every cell is stored, or
+    nothing is and the answer (422) lists each error with its row and column
+    (unknown unit, not a number, over 100 %, unknown group). Importing the
+    same file again changes nothing.
+
+    Example: `POST /api/programs/targets/import` (multipart: `unit`, `year`, `file`)
+    """
     ref = _unit(request, unit)
     try:
         report = import_file(
@@ -273,16 +324,28 @@ def _manual_out(row: object) -> ManualValueOut:
     )
 
 
-@router.get("/manual-values", response={200: list[ManualValueOut], **ERRORS})
+@router.get(
+    "/manual-values",
+    summary="List a unit's manual values",
+    response={200: list[ManualValueOut], **ERRORS},
+)
 def manual_list(
     request: HttpRequest, unit: str, year: int, month: int
 ) -> list[ManualValueOut]:
-    """List a unit's manual values of a month."""
+    """The values officers entered by hand for a unit and month (for indicators
+    hocvuso cannot count, such as the e-health book), with their evidence notes.
+
+    Example: `GET /api/programs/manual-values?unit=c30178&year=2026&month=3`
+    """
     ref = _unit(request, unit)
     return [_manual_out(r) for r in manual_values(unit=ref, year=year, month=month)]
 
 
-@router.post("/manual-values", response={200: ManualValueOut, 409: DetailOut, **ERRORS})
+@router.post(
+    "/manual-values",
+    summary="Enter a manual value",
+    response={200: ManualValueOut, 409: DetailOut, **ERRORS},
+)
 def manual_set(
     request: HttpRequest,
     unit: Form[str],
@@ -294,7 +357,13 @@ def manual_set(
     note: Form[str] = "",
     evidence: File[UploadedFile | None] = None,
 ) -> ManualValueOut:
-    """Set a manual value with its evidence (409 while the month is approved)."""
+    """Enter or change a manual value of a unit and month with its evidence (a
+    note and optionally a PDF, image or spreadsheet). Refused with 409 while
+    the month is approved: the province must reopen it first. Audited.
+
+    Example: `POST /api/programs/manual-values` (multipart: `unit`, `year`,
+    `month`, `indicator`, `value`, `note`, `evidence`)
+    """
     ref = _unit(request, unit)
     change = manual_value_set(
         actor=request.user,
@@ -335,25 +404,41 @@ class ApprovalStateOut(Schema):
     state: str
 
 
-@router.get("/approvals", response={200: list[ApprovalStateOut], **ERRORS})
+@router.get(
+    "/approvals",
+    summary="List the approval state of a year",
+    response={200: list[ApprovalStateOut], **ERRORS},
+)
 def approvals_list(
     request: HttpRequest, unit: str, year: int
 ) -> list[ApprovalStateOut]:
-    """Return the approval state of each month of a unit's year."""
+    """The approval state of each month of a unit's year: open, submitted,
+    approved or returned (with the province's comment).
+
+    Example: `GET /api/programs/approvals?unit=c30178&year=2026`
+    """
     ref = _unit(request, unit)
     states = approval_services.approval_states(units=[ref], year=year)
     return [ApprovalStateOut(month=m, state=states[(ref, m)]) for m in range(1, 13)]
 
 
 @router.post(
-    "/approvals/{action}", response={200: ApprovalOut, 409: DetailOut, **ERRORS}
+    "/approvals/{action}",
+    summary="Submit, approve, return or reopen a month",
+    response={200: ApprovalOut, 409: DetailOut, **ERRORS},
 )
 def approvals_act(
     request: HttpRequest,
     action: Literal["submit", "approve", "return", "reopen"],
     payload: ApprovalIn,
 ) -> ApprovalOut:
-    """Submit (commune), approve, return with a comment, or reopen (province)."""
+    """Move a commune's month through approval: `submit` (the commune),
+    `approve`, `return` with a comment, or `reopen` (the province). A step the
+    current state does not allow answers 409; every step is audited.
+
+    Example: `POST /api/programs/approvals/approve` with
+    `{"unit": "c30178", "year": 2026, "month": 3}`
+    """
     ref = _unit(request, payload.unit)
     if action == "submit":
         row = approval_services.approval_submit(
