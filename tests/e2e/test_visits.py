@@ -89,9 +89,13 @@ def test_team_invitation_and_offline_visits_arrive_once(
 
     # The network drops: visits wait on the phone, visibly.
     page.context.set_offline(True)
-    log_visit(page, "Ấp Mỹ Hòa", "3", "Cài ứng dụng VNeID")
-    log_visit(page, "Ấp Mỹ Hòa", "2", "Cảnh giác lừa đảo trên mạng")
     waiting = page.locator("#queue-list li[data-state=waiting]")
+    log_visit(page, "Ấp Mỹ Hòa", "3", "Cài ứng dụng VNeID")
+    # As a volunteer would, see the first one saved (and the form cleared)
+    # before typing the next: typing earlier raced the form's reset.
+    expect(waiting).to_have_count(1)
+    expect(page.get_by_label("Ấp, thôn hoặc tổ dân phố")).to_have_value("")
+    log_visit(page, "Ấp Mỹ Hòa", "2", "Cảnh giác lừa đảo trên mạng")
     expect(waiting).to_have_count(2)
     expect(page.get_by_text("Đang chờ mạng").first).to_be_visible()
     expect(page.get_by_text("Xóa dữ liệu hoặc lịch sử trình duyệt")).to_be_visible()
