@@ -57,7 +57,7 @@ def subnav_links(unit: UnitRef, path: str) -> list[NavLink]:
     for name, label in SUBNAV:
         url = _reverse(name, unit.slug)
         if url is not None:
-            links.append(NavLink(url, str(label), url == path))
+            links.append(NavLink(url, str(label), path.startswith(url)))
     return links
 
 
